@@ -1,0 +1,14 @@
+//! Mimamori's domain core: types, validation and rules. No database, HTTP or file I/O lives here.
+
+pub mod access;
+pub mod audit;
+pub mod clock;
+pub mod facility;
+pub mod governance;
+pub mod i18n;
+pub mod jdate;
+pub mod password;
+pub mod prefecture;
+pub mod validation;
+
+pub use validation::{Issue, Issues};

@@ -1,0 +1,126 @@
+//! Validation returns every problem at once, each with the field it concerns, a stable code and
+//! parameters, so a form or an import can show all faults together.
+
+use serde::Serialize;
+
+use crate::i18n::{message, Lang};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    pub field: &'static str,
+    pub code: &'static str,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Issue {
+    pub fn new(field: &'static str, code: &'static str) -> Self {
+        Self { field, code, params: Vec::new() }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.params.push((name, value.to_string()));
+        self
+    }
+
+    /// The message in the given language, with parameters filled in.
+    pub fn message(&self, lang: Lang) -> String {
+        let mut text = message(self.code, lang).to_string();
+        for (name, value) in &self.params {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+}
+
+/// A collection of issues; empty means valid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Issues(pub Vec<Issue>);
+
+impl Issues {
+    pub fn push(&mut self, issue: Issue) {
+        self.0.push(issue);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn for_field(&self, field: &str) -> Option<&Issue> {
+        self.0.iter().find(|issue| issue.field == field)
+    }
+
+    /// `Ok(value)` when no issue was recorded.
+    pub fn into_result<T>(self, value: T) -> Result<T, Issues> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl std::fmt::Display for Issues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let texts: Vec<String> = self
+            .0
+            .iter()
+            .map(|i| format!("{}: {} / {}", i.field, i.message(Lang::Ja), i.message(Lang::En)))
+            .collect();
+        f.write_str(&texts.join("; "))
+    }
+}
+
+impl std::error::Error for Issues {}
+
+/// Trims and normalises a required text field, recording an issue when it is empty or too long.
+pub fn required_text(issues: &mut Issues, field: &'static str, value: &str, max: usize) -> String {
+    let value = value.trim().to_string();
+    if value.is_empty() {
+        issues.push(Issue::new(field, "required"));
+    } else if value.chars().count() > max {
+        issues.push(Issue::new(field, "too_long").with("max", max));
+    }
+    value
+}
+
+/// Trims an optional text field; empty becomes `None`.
+pub fn optional_text(issues: &mut Issues, field: &'static str, value: &str, max: usize) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    if value.chars().count() > max {
+        issues.push(Issue::new(field, "too_long").with("max", max));
+    }
+    Some(value.to_string())
+}
+
+/// Converts full-width ASCII (digits, letters, symbols, space) to half-width, as Japanese input
+/// often arrives in full width.
+pub fn to_half_width(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_width_digits_become_half_width() {
+        assert_eq!(to_half_width("０１２３ＡＢ－"), "0123AB-");
+    }
+
+    #[test]
+    fn messages_fill_parameters() {
+        let issue = Issue::new("name", "too_long").with("max", 10);
+        assert!(issue.message(Lang::Ja).contains("10"));
+        assert!(issue.message(Lang::En).contains("10"));
+    }
+}
