@@ -1,1 +1,39 @@
-fn main() {}
+//! `mimamori`: the server and the command line in one binary.
+
+mod cli;
+mod commands;
+mod config;
+mod demo;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MIMAMORI_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!(
+                "エラー: 実行環境を初期化できません / error: cannot start the runtime: {error}"
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(args)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("エラー / error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

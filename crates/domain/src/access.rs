@@ -37,7 +37,9 @@ impl Role {
     }
 
     pub fn parse(text: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|role| role.code() == text.trim())
+        Role::ALL
+            .into_iter()
+            .find(|role| role.code() == text.trim())
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
@@ -47,7 +49,10 @@ impl Role {
             Role::Editor => lang.pick("編集者", "Editor"),
             Role::Viewer => lang.pick("閲覧者（経営層）", "Viewer (management)"),
             Role::Vendor => lang.pick("事業者", "Vendor"),
-            Role::Inspector => lang.pick("立入検査員（閲覧のみ・期限付き）", "Inspector (read-only, expires)"),
+            Role::Inspector => lang.pick(
+                "立入検査員（閲覧のみ・期限付き）",
+                "Inspector (read-only, expires)",
+            ),
         }
     }
 
@@ -56,7 +61,10 @@ impl Role {
         use Action::*;
         match self {
             Role::Administrator => true,
-            Role::SecurityOfficer => matches!(action, ViewFacility | EditFacility | ManageGovernance | ViewAudit),
+            Role::SecurityOfficer => matches!(
+                action,
+                ViewFacility | EditFacility | ManageGovernance | ViewAudit
+            ),
             Role::Editor => matches!(action, ViewFacility | EditFacility),
             Role::Viewer | Role::Inspector => matches!(action, ViewFacility),
             // Vendors see only what is assigned to them; later features grant that per record.

@@ -133,14 +133,20 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self { expected_seq: 1, prev_hash: GENESIS_HASH.to_string() }
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_string(),
+        }
     }
 }
 
 impl ChainVerifier {
     pub fn check(&mut self, entry: &AuditEntry) -> Result<(), ChainBreak> {
         if entry.seq != self.expected_seq {
-            return Err(ChainBreak::Gap { expected: self.expected_seq, found: entry.seq });
+            return Err(ChainBreak::Gap {
+                expected: self.expected_seq,
+                found: entry.seq,
+            });
         }
         if entry.chain_input().hash() != entry.hash {
             return Err(ChainBreak::HashMismatch { seq: entry.seq });
@@ -212,17 +218,32 @@ mod tests {
         let head = (3, entries[2].hash.as_str());
         let mut edited = entries.clone();
         edited[1].after = Some("{\"x\":1}".into());
-        assert_eq!(verify(&edited, head), Err(ChainBreak::HashMismatch { seq: 2 }));
+        assert_eq!(
+            verify(&edited, head),
+            Err(ChainBreak::HashMismatch { seq: 2 })
+        );
 
         let deleted = vec![entries[0].clone(), entries[2].clone()];
-        assert_eq!(verify(&deleted, head), Err(ChainBreak::Gap { expected: 2, found: 3 }));
+        assert_eq!(
+            verify(&deleted, head),
+            Err(ChainBreak::Gap {
+                expected: 2,
+                found: 3
+            })
+        );
 
         let truncated = entries[..2].to_vec();
-        assert!(matches!(verify(&truncated, head), Err(ChainBreak::HeadMismatch { .. })));
+        assert!(matches!(
+            verify(&truncated, head),
+            Err(ChainBreak::HeadMismatch { .. })
+        ));
 
         let mut replaced = entries.clone();
         replaced[1].prev_hash = GENESIS_HASH.into();
         replaced[1].hash = replaced[1].chain_input().hash();
-        assert_eq!(verify(&replaced, head), Err(ChainBreak::LinkMismatch { seq: 2 }));
+        assert_eq!(
+            verify(&replaced, head),
+            Err(ChainBreak::LinkMismatch { seq: 2 })
+        );
     }
 }

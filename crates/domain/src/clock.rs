@@ -39,7 +39,10 @@ impl FixedClock {
 
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
-        self.0.lock().map(|at| *at).unwrap_or_else(|poisoned| *poisoned.into_inner())
+        self.0
+            .lock()
+            .map(|at| *at)
+            .unwrap_or_else(|poisoned| *poisoned.into_inner())
     }
 }
 
@@ -52,7 +55,9 @@ pub fn format_timestamp(at: DateTime<Utc>) -> String {
 }
 
 pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text).ok().map(|at| at.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|at| at.with_timezone(&Utc))
 }
 
 /// The Japanese fiscal year (年度) a date falls in: April to March.
@@ -97,6 +102,9 @@ mod tests {
     fn timestamps_round_trip() {
         let at = Utc::now();
         let text = format_timestamp(at);
-        assert_eq!(parse_timestamp(&text).unwrap().timestamp_micros(), at.timestamp_micros());
+        assert_eq!(
+            parse_timestamp(&text).unwrap().timestamp_micros(),
+            at.timestamp_micros()
+        );
     }
 }

@@ -16,7 +16,12 @@ pub enum FacilityKind {
 }
 
 impl FacilityKind {
-    pub const ALL: [FacilityKind; 4] = [Self::Hospital, Self::Clinic, Self::MidwiferyHome, Self::Pharmacy];
+    pub const ALL: [FacilityKind; 4] = [
+        Self::Hospital,
+        Self::Clinic,
+        Self::MidwiferyHome,
+        Self::Pharmacy,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -78,7 +83,9 @@ impl FacilityInput {
         let code = to_half_width(self.code.trim());
         if code.is_empty()
             || code.len() > 32
-            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             issues.push(Issue::new("code", "invalid_code"));
         }
@@ -88,18 +95,29 @@ impl FacilityInput {
             issues.push(Issue::new("kind", "invalid_kind"));
         }
         let beds = parse_beds(&mut issues, &self.beds, kind);
-        let prefecture = optional_text(&mut issues, "prefecture", &self.prefecture, 10)
-            .and_then(|p| match canonical_prefecture(&p) {
-                Some(canonical) => Some(canonical.to_string()),
-                None => {
-                    issues.push(Issue::new("prefecture", "invalid_prefecture"));
-                    None
+        let prefecture =
+            optional_text(&mut issues, "prefecture", &self.prefecture, 10).and_then(|p| {
+                match canonical_prefecture(&p) {
+                    Some(canonical) => Some(canonical.to_string()),
+                    None => {
+                        issues.push(Issue::new("prefecture", "invalid_prefecture"));
+                        None
+                    }
                 }
             });
-        let institution_code = parse_institution_code(&mut issues, &self.institution_code, prefecture.as_deref());
+        let institution_code =
+            parse_institution_code(&mut issues, &self.institution_code, prefecture.as_deref());
         let address = optional_text(&mut issues, "address", &self.address, 300);
         let kind = kind.unwrap_or(FacilityKind::Clinic);
-        issues.into_result(FacilityProfile { code, name, kind, beds, institution_code, prefecture, address })
+        issues.into_result(FacilityProfile {
+            code,
+            name,
+            kind,
+            beds,
+            institution_code,
+            prefecture,
+            address,
+        })
     }
 }
 
@@ -125,8 +143,15 @@ fn parse_beds(issues: &mut Issues, text: &str, kind: Option<FacilityKind>) -> Op
 /// 医療機関コード: 10 digits — prefecture (2), fee table (1: 医科, 3: 歯科, 4: 調剤), then 7 digits
 /// (district, number, check digit). The check digit's algorithm is not verified against an
 /// official source here, so it is not enforced; structure and prefecture are.
-fn parse_institution_code(issues: &mut Issues, text: &str, prefecture: Option<&str>) -> Option<String> {
-    let code: String = to_half_width(text.trim()).chars().filter(|c| *c != '-' && *c != ' ').collect();
+fn parse_institution_code(
+    issues: &mut Issues,
+    text: &str,
+    prefecture: Option<&str>,
+) -> Option<String> {
+    let code: String = to_half_width(text.trim())
+        .chars()
+        .filter(|c| *c != '-' && *c != ' ')
+        .collect();
     if code.is_empty() {
         return None;
     }
@@ -187,7 +212,14 @@ mod tests {
         };
         let issues = bad.validate().unwrap_err();
         let fields: Vec<_> = issues.0.iter().map(|i| i.field).collect();
-        for field in ["code", "name", "kind", "beds", "institution_code", "prefecture"] {
+        for field in [
+            "code",
+            "name",
+            "kind",
+            "beds",
+            "institution_code",
+            "prefecture",
+        ] {
             assert!(fields.contains(&field), "{field} missing in {fields:?}");
         }
     }

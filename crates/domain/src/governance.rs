@@ -47,17 +47,25 @@ impl AppointedRole {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.code() == text.trim() || r.label(Lang::Ja) == text.trim())
+        Self::ALL
+            .into_iter()
+            .find(|r| r.code() == text.trim() || r.label(Lang::Ja) == text.trim())
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Self::SecurityOfficer => lang.pick("医療情報システム安全管理責任者", "Security officer"),
+            Self::SecurityOfficer => {
+                lang.pick("医療情報システム安全管理責任者", "Security officer")
+            }
             Self::PlanningManager => lang.pick("企画管理者", "Planning manager"),
             Self::SystemManager => lang.pick("システム管理責任者", "System manager"),
             Self::OperationsManager => lang.pick("運用責任者", "Operations manager"),
-            Self::MonitoringManager => lang.pick("監視責任者", "Monitoring manager (per department)"),
-            Self::ConnectedDeviceManager => lang.pick("接続機器管理責任者", "Connected-device manager"),
+            Self::MonitoringManager => {
+                lang.pick("監視責任者", "Monitoring manager (per department)")
+            }
+            Self::ConnectedDeviceManager => {
+                lang.pick("接続機器管理責任者", "Connected-device manager")
+            }
             Self::AuditManager => lang.pick("監査責任者", "Audit manager"),
         }
     }
@@ -123,7 +131,9 @@ impl Tenure {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.code() == text.trim() || t.label(Lang::Ja) == text.trim())
+        Self::ALL
+            .into_iter()
+            .find(|t| t.code() == text.trim() || t.label(Lang::Ja) == text.trim())
     }
 
     pub fn label(self, lang: Lang) -> &'static str {
@@ -168,7 +178,8 @@ pub struct Appointment {
 impl Appointment {
     /// In office on the given day.
     pub fn is_current(&self, today: NaiveDate) -> bool {
-        self.from_on.is_none_or(|from| from <= today) && self.until_on.is_none_or(|until| until >= today)
+        self.from_on.is_none_or(|from| from <= today)
+            && self.until_on.is_none_or(|until| until >= today)
     }
 }
 
@@ -207,7 +218,16 @@ impl AppointmentInput {
         }
         let note = optional_text(&mut issues, "note", &self.note, 1000);
         let role = role.unwrap_or(AppointedRole::SecurityOfficer);
-        issues.into_result(Appointment { role, person_name, position, department, tenure, from_on, until_on, note })
+        issues.into_result(Appointment {
+            role,
+            person_name,
+            position,
+            department,
+            tenure,
+            from_on,
+            until_on,
+            note,
+        })
     }
 }
 
@@ -258,21 +278,43 @@ impl GovernanceFinding {
 }
 
 /// Rules over the appointments in office today.
-pub fn governance_findings(kind: FacilityKind, beds: Option<i64>, appointments: &[Appointment], today: NaiveDate) -> Vec<GovernanceFinding> {
-    let current: Vec<&Appointment> = appointments.iter().filter(|a| a.is_current(today)).collect();
+pub fn governance_findings(
+    kind: FacilityKind,
+    beds: Option<i64>,
+    appointments: &[Appointment],
+    today: NaiveDate,
+) -> Vec<GovernanceFinding> {
+    let current: Vec<&Appointment> = appointments
+        .iter()
+        .filter(|a| a.is_current(today))
+        .collect();
     let mut findings = Vec::new();
     // The guideline requires both roles of every facility; a clinic may give both to one person.
-    for role in [AppointedRole::SecurityOfficer, AppointedRole::PlanningManager] {
+    for role in [
+        AppointedRole::SecurityOfficer,
+        AppointedRole::PlanningManager,
+    ] {
         if !current.iter().any(|a| a.role == role) {
-            let severity = if role == AppointedRole::SecurityOfficer { Severity::High } else { Severity::Medium };
-            findings.push(GovernanceFinding { code: "missing_appointment", role, severity });
+            let severity = if role == AppointedRole::SecurityOfficer {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            findings.push(GovernanceFinding {
+                code: "missing_appointment",
+                role,
+                severity,
+            });
         }
     }
     let large_hospital = kind == FacilityKind::Hospital && beds.unwrap_or(0) >= 200;
-    let officer_dedicated = current
+    let officer_dedicated = current.iter().any(|a| {
+        a.role == AppointedRole::SecurityOfficer
+            && matches!(a.tenure, Some(Tenure::Dedicated | Tenure::Exclusive))
+    });
+    let has_officer = current
         .iter()
-        .any(|a| a.role == AppointedRole::SecurityOfficer && matches!(a.tenure, Some(Tenure::Dedicated | Tenure::Exclusive)));
-    let has_officer = current.iter().any(|a| a.role == AppointedRole::SecurityOfficer);
+        .any(|a| a.role == AppointedRole::SecurityOfficer);
     if large_hospital && has_officer && !officer_dedicated {
         findings.push(GovernanceFinding {
             code: "dedicated_officer_recommended",
@@ -308,27 +350,44 @@ mod tests {
     fn missing_roles_are_flagged() {
         let findings = governance_findings(FacilityKind::Clinic, None, &[], today());
         assert_eq!(findings.len(), 2);
-        let ok = [appoint("security_officer", "", ""), appoint("planning_manager", "", "")];
+        let ok = [
+            appoint("security_officer", "", ""),
+            appoint("planning_manager", "", ""),
+        ];
         assert!(governance_findings(FacilityKind::Clinic, None, &ok, today()).is_empty());
     }
 
     #[test]
     fn lapsed_appointments_do_not_count() {
-        let lapsed = [appoint("security_officer", "", "R7.3.31"), appoint("planning_manager", "", "")];
+        let lapsed = [
+            appoint("security_officer", "", "R7.3.31"),
+            appoint("planning_manager", "", ""),
+        ];
         let findings = governance_findings(FacilityKind::Clinic, None, &lapsed, today());
         assert_eq!(findings[0].role, AppointedRole::SecurityOfficer);
     }
 
     #[test]
     fn large_hospitals_want_a_dedicated_officer() {
-        let concurrent = [appoint("security_officer", "兼任", ""), appoint("planning_manager", "", "")];
+        let concurrent = [
+            appoint("security_officer", "兼任", ""),
+            appoint("planning_manager", "", ""),
+        ];
         let findings = governance_findings(FacilityKind::Hospital, Some(200), &concurrent, today());
         assert_eq!(findings[0].code, "dedicated_officer_recommended");
     }
 
     #[test]
     fn tenure_is_only_for_the_security_officer() {
-        let input = AppointmentInput { role: "audit_manager".into(), person_name: "x".into(), tenure: "専任".into(), ..Default::default() };
-        assert_eq!(input.validate().unwrap_err().0[0].code, "tenure_only_security_officer");
+        let input = AppointmentInput {
+            role: "audit_manager".into(),
+            person_name: "x".into(),
+            tenure: "専任".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            input.validate().unwrap_err().0[0].code,
+            "tenure_only_security_officer"
+        );
     }
 }

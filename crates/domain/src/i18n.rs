@@ -38,27 +38,112 @@ impl Lang {
 /// (code, Japanese, English). Parameters are written `{name}`.
 const MESSAGES: &[(&str, &str, &str)] = &[
     ("required", "入力してください。", "This field is required."),
-    ("too_long", "{max}文字以内で入力してください。", "Use at most {max} characters."),
-    ("invalid_email", "メールアドレスの形式が正しくありません。", "Enter a valid e-mail address."),
-    ("invalid_kind", "施設の種別は 病院・診療所・助産所・薬局 から選んでください。", "Choose hospital, clinic, midwifery home or pharmacy."),
-    ("invalid_code", "施設コードは半角英数字・ハイフン・下線で1〜32文字にしてください。", "Use 1–32 letters, digits, hyphens or underscores for the facility code."),
-    ("invalid_institution_code", "医療機関コードは10桁の数字です（都道府県番号2桁＋点数表番号1桁＋7桁）。", "The medical institution code has 10 digits (2 prefecture + 1 fee-table + 7)."),
-    ("institution_code_prefecture", "医療機関コードの先頭2桁（{code}）が都道府県（{prefecture}）と一致しません。", "The first two digits ({code}) do not match the prefecture ({prefecture})."),
-    ("invalid_prefecture", "都道府県名が正しくありません（例: 東京都、大阪府、北海道）。", "Unknown prefecture (e.g. 東京都, 大阪府, 北海道)."),
-    ("invalid_beds", "病床数は0以上の整数で入力してください。", "Enter the number of beds as a whole number, 0 or more."),
-    ("beds_not_allowed", "病床は病院・診療所・助産所のみ登録できます。", "Only hospitals, clinics and midwifery homes have beds."),
-    ("invalid_date", "日付の形式が正しくありません（例: 2025-04-01、R7.4.1、令和7年4月1日）。", "Invalid date (e.g. 2025-04-01, R7.4.1, 令和7年4月1日)."),
-    ("until_before_from", "終了日は開始日以降にしてください。", "The end date must not be before the start date."),
+    (
+        "too_long",
+        "{max}文字以内で入力してください。",
+        "Use at most {max} characters.",
+    ),
+    (
+        "invalid_email",
+        "メールアドレスの形式が正しくありません。",
+        "Enter a valid e-mail address.",
+    ),
+    (
+        "invalid_kind",
+        "施設の種別は 病院・診療所・助産所・薬局 から選んでください。",
+        "Choose hospital, clinic, midwifery home or pharmacy.",
+    ),
+    (
+        "invalid_code",
+        "施設コードは半角英数字・ハイフン・下線で1〜32文字にしてください。",
+        "Use 1–32 letters, digits, hyphens or underscores for the facility code.",
+    ),
+    (
+        "invalid_institution_code",
+        "医療機関コードは10桁の数字です（都道府県番号2桁＋点数表番号1桁＋7桁）。",
+        "The medical institution code has 10 digits (2 prefecture + 1 fee-table + 7).",
+    ),
+    (
+        "institution_code_prefecture",
+        "医療機関コードの先頭2桁（{code}）が都道府県（{prefecture}）と一致しません。",
+        "The first two digits ({code}) do not match the prefecture ({prefecture}).",
+    ),
+    (
+        "invalid_prefecture",
+        "都道府県名が正しくありません（例: 東京都、大阪府、北海道）。",
+        "Unknown prefecture (e.g. 東京都, 大阪府, 北海道).",
+    ),
+    (
+        "invalid_beds",
+        "病床数は0以上の整数で入力してください。",
+        "Enter the number of beds as a whole number, 0 or more.",
+    ),
+    (
+        "beds_not_allowed",
+        "病床は病院・診療所・助産所のみ登録できます。",
+        "Only hospitals, clinics and midwifery homes have beds.",
+    ),
+    (
+        "invalid_date",
+        "日付の形式が正しくありません（例: 2025-04-01、R7.4.1、令和7年4月1日）。",
+        "Invalid date (e.g. 2025-04-01, R7.4.1, 令和7年4月1日).",
+    ),
+    (
+        "until_before_from",
+        "終了日は開始日以降にしてください。",
+        "The end date must not be before the start date.",
+    ),
     ("invalid_role", "役割が正しくありません。", "Unknown role."),
-    ("invalid_tenure", "専任・専従・兼任のいずれかを選んでください。", "Choose full-time dedicated, exclusive or concurrent."),
-    ("tenure_only_security_officer", "専任・専従・兼任は医療情報システム安全管理責任者にのみ設定します。", "Tenure applies to the security officer only."),
-    ("department_required", "監視責任者は部門ごとに置くため、部門を入力してください。", "A monitoring manager is appointed per department: enter the department."),
-    ("password_too_short", "パスワードは{min}文字以上にしてください。", "Use at least {min} characters."),
-    ("password_needs_mix", "英字・数字・記号をそれぞれ1文字以上含めてください。", "Include at least one letter, one digit and one symbol."),
-    ("password_contains_email", "パスワードにメールアドレスを含めないでください。", "Do not include your e-mail address in the password."),
-    ("password_mismatch", "確認用パスワードが一致しません。", "The passwords do not match."),
-    ("duplicate", "同じ値が既に登録されています。", "This value is already registered."),
-    ("inspector_needs_expiry", "立入検査員の権限には有効期限が必要です。", "An inspector's access needs an expiry date."),
+    (
+        "invalid_tenure",
+        "専任・専従・兼任のいずれかを選んでください。",
+        "Choose full-time dedicated, exclusive or concurrent.",
+    ),
+    (
+        "tenure_only_security_officer",
+        "専任・専従・兼任は医療情報システム安全管理責任者にのみ設定します。",
+        "Tenure applies to the security officer only.",
+    ),
+    (
+        "department_required",
+        "監視責任者は部門ごとに置くため、部門を入力してください。",
+        "A monitoring manager is appointed per department: enter the department.",
+    ),
+    (
+        "password_too_short",
+        "パスワードは{min}文字以上にしてください。",
+        "Use at least {min} characters.",
+    ),
+    (
+        "password_needs_mix",
+        "英字・数字・記号をそれぞれ1文字以上含めてください。",
+        "Include at least one letter, one digit and one symbol.",
+    ),
+    (
+        "password_contains_email",
+        "パスワードにメールアドレスを含めないでください。",
+        "Do not include your e-mail address in the password.",
+    ),
+    (
+        "password_wrong",
+        "現在のパスワードが正しくありません。",
+        "The current password is not correct.",
+    ),
+    (
+        "password_mismatch",
+        "確認用パスワードが一致しません。",
+        "The passwords do not match.",
+    ),
+    (
+        "duplicate",
+        "同じ値が既に登録されています。",
+        "This value is already registered.",
+    ),
+    (
+        "inspector_needs_expiry",
+        "立入検査員の権限には有効期限が必要です。",
+        "An inspector's access needs an expiry date.",
+    ),
 ];
 
 /// The catalogue text for a code; unknown codes fall back to the code itself so nothing is lost.

@@ -45,7 +45,10 @@ fn split_era(text: &str) -> (Option<i32>, &str) {
         if let Some(rest) = text.strip_prefix(kanji) {
             return (Some(offset), rest);
         }
-        if let Some(rest) = text.strip_prefix(initial).or_else(|| text.strip_prefix(&initial.to_lowercase())) {
+        if let Some(rest) = text
+            .strip_prefix(initial)
+            .or_else(|| text.strip_prefix(&initial.to_lowercase()))
+        {
             return (Some(offset), rest);
         }
     }

@@ -14,7 +14,11 @@ pub struct Issue {
 
 impl Issue {
     pub fn new(field: &'static str, code: &'static str) -> Self {
-        Self { field, code, params: Vec::new() }
+        Self {
+            field,
+            code,
+            params: Vec::new(),
+        }
     }
 
     pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
@@ -64,7 +68,14 @@ impl std::fmt::Display for Issues {
         let texts: Vec<String> = self
             .0
             .iter()
-            .map(|i| format!("{}: {} / {}", i.field, i.message(Lang::Ja), i.message(Lang::En)))
+            .map(|i| {
+                format!(
+                    "{}: {} / {}",
+                    i.field,
+                    i.message(Lang::Ja),
+                    i.message(Lang::En)
+                )
+            })
             .collect();
         f.write_str(&texts.join("; "))
     }
@@ -84,7 +95,12 @@ pub fn required_text(issues: &mut Issues, field: &'static str, value: &str, max:
 }
 
 /// Trims an optional text field; empty becomes `None`.
-pub fn optional_text(issues: &mut Issues, field: &'static str, value: &str, max: usize) -> Option<String> {
+pub fn optional_text(
+    issues: &mut Issues,
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Option<String> {
     let value = value.trim();
     if value.is_empty() {
         return None;

@@ -1,0 +1,115 @@
+//! Persistence for Mimamori on SQLite (embedded default) and PostgreSQL, with one SQL text for
+//! both wherever possible. The store knows no HTTP.
+
+pub mod audit;
+pub mod backup;
+mod dialect;
+mod error;
+pub mod facilities;
+pub mod governance;
+mod migrate;
+pub mod sessions;
+pub mod users;
+mod write;
+
+use std::sync::Arc;
+
+use mimamori_domain::clock::{format_timestamp, SharedClock};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+
+pub use dialect::Backend;
+pub use error::StoreError;
+pub use write::{Actor, AuditRecord, WriteTx};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    clock: SharedClock,
+    url: Arc<str>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`) and applies pending migrations.
+    pub async fn connect(url: &str, clock: SharedClock) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let url = backend.prepare_url(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(backend.max_connections())
+            .after_connect(move |conn, _| {
+                Box::pin(async move { backend.configure_connection(conn).await })
+            })
+            .connect(&url)
+            .await
+            .map_err(|source| StoreError::Connect {
+                url: dialect::redact(&url),
+                source,
+            })?;
+        let store = Store {
+            pool,
+            backend,
+            clock,
+            url: url.into(),
+        };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// The connection URL with any password removed, for messages.
+    pub fn display_url(&self) -> String {
+        dialect::redact(&self.url)
+    }
+
+    pub(crate) fn now_text(&self) -> String {
+        format_timestamp(self.clock.now())
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Checks that the database answers; for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+/// Reads a column, naming it in the error.
+pub(crate) fn col<'r, T>(row: &'r AnyRow, name: &str) -> Result<T>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    row.try_get(name).map_err(StoreError::from)
+}
+
+/// Flags are stored as 0/1 integers on both backends.
+pub(crate) fn flag(row: &AnyRow, name: &str) -> Result<bool> {
+    Ok(col::<i64>(row, name)? != 0)
+}

@@ -1,0 +1,90 @@
+//! Mimamori's web server: server-rendered pages, the JSON API under /api/v1, sign-in and
+//! sessions. It calls the domain and the store; nothing below it knows HTTP.
+
+pub mod api;
+mod audit;
+pub mod auth;
+pub mod config;
+mod cookies;
+mod csrf;
+pub mod error;
+mod facilities;
+mod governance;
+mod members;
+mod middleware;
+mod pages;
+pub mod routes;
+pub mod secrets;
+mod view;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use mimamori_store::Store;
+
+pub use config::WebConfig;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub throttle: Arc<auth::throttle::AddressThrottle>,
+    rules: routes::RuleMap,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> Self {
+        let rules: HashMap<_, _> = routes::rules()
+            .into_iter()
+            .map(|r| ((r.method, r.path), r.permission))
+            .collect();
+        let throttle = auth::throttle::AddressThrottle::new(
+            config.address_failures_per_window,
+            config.address_window_minutes,
+        );
+        Self {
+            store,
+            config: Arc::new(config),
+            throttle: Arc::new(throttle),
+            rules: Arc::new(rules),
+        }
+    }
+}
+
+/// The production router with every middleware.
+pub fn router(state: AppState) -> Router {
+    let (routes, _) = routes::table().into_parts();
+    let max_body = state.config.max_body_bytes;
+    routes
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::protect,
+        ))
+        .layer(axum::middleware::from_fn(middleware::render_errors))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

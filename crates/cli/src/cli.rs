@@ -1,0 +1,124 @@
+//! The command-line contract. Later features and operators script against these names.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mimamori",
+    version,
+    about = "見守り Mimamori — 医療機関のサイバーセキュリティ対策 / cybersecurity duties of Japanese medical institutions"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// データディレクトリ / data directory (SQLite file, configuration)
+    #[arg(
+        long,
+        global = true,
+        env = "MIMAMORI_DATA_DIR",
+        default_value = "./mimamori-data"
+    )]
+    pub data_dir: PathBuf,
+    /// データベース URL（既定: データディレクトリ内の SQLite）/ database URL (default: SQLite in the data directory)
+    #[arg(long, global = true, env = "MIMAMORI_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// 設定ファイル（既定: DATA_DIR/mimamori.toml があれば）/ configuration file (default: DATA_DIR/mimamori.toml if present)
+    #[arg(long, global = true, env = "MIMAMORI_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Web サーバーを起動 / run the web server
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080", env = "MIMAMORI_LISTEN")]
+        listen: String,
+        /// デモ病院のデータを読み込む / load the demo hospital
+        #[arg(long)]
+        demo: bool,
+    },
+    /// 管理操作 / administration
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// 施設 / facilities
+    #[command(subcommand)]
+    Facility(FacilityCommand),
+    /// 監査ログ / audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// SQLite データベースのオンラインバックアップ / consistent online copy of the SQLite database
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// 利用者を作成（パスワードは標準入力から）/ create a user (password read from stdin)
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// administrator | security_officer | editor | viewer | vendor | inspector
+        #[arg(long)]
+        role: String,
+        /// 施設コード（省略時は組織全体の権限）/ facility code (omit for an organisation-wide role)
+        #[arg(long)]
+        facility: Option<String>,
+        /// 立入検査員などの有効期限 / expiry date (required for inspectors)
+        #[arg(long)]
+        expires_on: Option<String>,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FacilityCommand {
+    /// 施設を登録 / create a facility
+    Create {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// hospital | clinic | midwifery_home | pharmacy
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        beds: Option<String>,
+        /// 医療機関コード（10桁）/ medical institution code (10 digits)
+        #[arg(long)]
+        institution_code: Option<String>,
+        #[arg(long)]
+        prefecture: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// 施設の一覧 / list facilities
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// ハッシュチェーンを検証（改ざんがあれば終了コード 1）/ verify the hash chain (exit 1 when broken)
+    Verify,
+}

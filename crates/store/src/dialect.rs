@@ -1,0 +1,102 @@
+//! The few places where SQLite and PostgreSQL differ, kept together.
+
+use sqlx::{AnyConnection, Executor};
+
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact(url)))
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// SQLite: create the file when missing.
+    pub(crate) fn prepare_url(self, url: &str) -> Result<String> {
+        match self {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                Ok(format!("{url}{sep}mode=rwc"))
+            }
+            _ => Ok(url.to_string()),
+        }
+    }
+
+    /// SQLite has one writer at a time; a few readers are enough. PostgreSQL serves many.
+    pub(crate) fn max_connections(self) -> u32 {
+        match self {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        }
+    }
+
+    /// Per-connection settings: WAL, foreign keys and a busy timeout for SQLite.
+    pub(crate) async fn configure_connection(
+        self,
+        conn: &mut AnyConnection,
+    ) -> std::result::Result<(), sqlx::Error> {
+        if self == Backend::Sqlite {
+            conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;")
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Case-insensitive LIKE.
+    pub fn ilike(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "LIKE",
+            Backend::Postgres => "ILIKE",
+        }
+    }
+}
+
+/// Removes a password from a URL for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &credentials[..colon],
+                    &url[at..]
+                ),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://app:secret@db/mimamori"),
+            "postgres://app:***@db/mimamori"
+        );
+        assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+    }
+}

@@ -1,0 +1,77 @@
+//! Migrations are embedded in the binary, one folder per backend with identical file names.
+
+use std::borrow::Cow;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::{Backend, Result, Store};
+
+/// (version, description, SQLite text, PostgreSQL text). Applied migrations are never edited.
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+pub(crate) fn migrator(backend: Backend) -> Migrator {
+    let migrations = MIGRATIONS
+        .iter()
+        .map(|(version, description, sqlite, postgres)| {
+            let sql = match backend {
+                Backend::Sqlite => sqlite,
+                Backend::Postgres => postgres,
+            };
+            Migration::new(
+                *version,
+                Cow::Borrowed(description),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                false,
+            )
+        })
+        .collect();
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ignore_missing: false,
+        locking: true,
+        no_tx: false,
+    }
+}
+
+pub(crate) async fn run(store: &Store) -> Result<()> {
+    migrator(store.backend).run(&store.pool).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+/// The file names of the embedded migrations, for the test that compares them with the folders.
+pub fn embedded_names() -> Vec<String> {
+    MIGRATIONS
+        .iter()
+        .map(|(v, d, _, _)| format!("{v:04}_{d}.sql"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(name: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(name);
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn both_folders_hold_the_same_migrations_and_all_are_embedded() {
+        assert_eq!(folder("sqlite"), folder("postgres"));
+        assert_eq!(folder("sqlite"), embedded_names());
+    }
+}

@@ -1,0 +1,477 @@
+//! Users, their credentials (password hash, TOTP, recovery codes), memberships and API tokens.
+//! Hashing and verification happen in the caller; the store keeps only hashes.
+
+use mimamori_domain::access::Role;
+use mimamori_domain::i18n::Lang;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use crate::{col, flag, AuditRecord, Result, Store, WriteTx};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub lang: Lang,
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    #[serde(skip)]
+    pub totp_last_step: i64,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    pub active: bool,
+}
+
+const USER_COLUMNS: &str =
+    "id, email, name, password_hash, lang, totp_secret, totp_enabled, totp_last_step, failed_logins, locked_until, active";
+
+fn user_from_row(row: &AnyRow) -> Result<User> {
+    let lang: String = col(row, "lang")?;
+    Ok(User {
+        id: col(row, "id")?,
+        email: col(row, "email")?,
+        name: col(row, "name")?,
+        password_hash: col(row, "password_hash")?,
+        lang: Lang::parse(&lang).unwrap_or_default(),
+        totp_secret: col(row, "totp_secret")?,
+        totp_enabled: flag(row, "totp_enabled")?,
+        totp_last_step: col(row, "totp_last_step")?,
+        failed_logins: col(row, "failed_logins")?,
+        locked_until: col(row, "locked_until")?,
+        active: flag(row, "active")?,
+    })
+}
+
+/// The audited view of a user: never a hash or a secret.
+#[derive(Serialize)]
+struct UserAudit<'a> {
+    email: &'a str,
+    name: &'a str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Membership {
+    pub id: i64,
+    pub user_id: i64,
+    pub organisation_id: i64,
+    /// `None`: organisation-wide.
+    pub facility_id: Option<i64>,
+    pub role: Role,
+    pub expires_on: Option<String>,
+}
+
+fn membership_from_row(row: &AnyRow) -> Result<Membership> {
+    let role: String = col(row, "role")?;
+    Ok(Membership {
+        id: col(row, "id")?,
+        user_id: col(row, "user_id")?,
+        organisation_id: col(row, "organisation_id")?,
+        facility_id: col(row, "facility_id")?,
+        role: Role::parse(&role).unwrap_or(Role::Viewer),
+        expires_on: col(row, "expires_on")?,
+    })
+}
+
+/// A member of a facility as listed on its members page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Member {
+    pub membership_id: i64,
+    pub user_id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub organisation_wide: bool,
+    pub expires_on: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+impl WriteTx {
+    pub async fn create_user(
+        &mut self,
+        email: &str,
+        name: &str,
+        password_hash: &str,
+        lang: Lang,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO users (email, name, password_hash, lang, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        )
+        .bind(email)
+        .bind(name)
+        .bind(password_hash)
+        .bind(lang.code())
+        .bind(&self.now)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let id: i64 = col(&row, "id")?;
+        self.audit(
+            AuditRecord::new("create", "user")
+                .id(id)
+                .after(&UserAudit { email, name }),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn add_membership(
+        &mut self,
+        user_id: i64,
+        organisation_id: i64,
+        facility_id: Option<i64>,
+        role: Role,
+        expires_on: Option<&str>,
+    ) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO memberships (user_id, organisation_id, facility_id, role, expires_on, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(organisation_id)
+        .bind(facility_id)
+        .bind(role.code())
+        .bind(expires_on)
+        .bind(&self.now)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let id: i64 = col(&row, "id")?;
+        let after = serde_json::json!({"user_id": user_id, "organisation_id": organisation_id, "facility_id": facility_id, "role": role, "expires_on": expires_on});
+        self.audit(
+            AuditRecord::new("create", "membership")
+                .facility(facility_id)
+                .id(id)
+                .after(&after),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn remove_membership(&mut self, membership: &Membership) -> Result<()> {
+        sqlx::query("DELETE FROM memberships WHERE id = $1")
+            .bind(membership.id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            AuditRecord::new("delete", "membership")
+                .facility(membership.facility_id)
+                .id(membership.id)
+                .before(membership),
+        )
+        .await
+    }
+
+    /// Counts a failed sign-in; locks the account for `lock_minutes` after `max_failures`.
+    /// Returns whether this failure locked it.
+    pub async fn record_failed_login(
+        &mut self,
+        user: &User,
+        max_failures: i64,
+        locked_until: &str,
+    ) -> Result<bool> {
+        let failures = user.failed_logins + 1;
+        let lock = failures >= max_failures;
+        sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(if lock { 0 } else { failures })
+            .bind(if lock {
+                Some(locked_until)
+            } else {
+                user.locked_until.as_deref()
+            })
+            .bind(user.id)
+            .execute(&mut *self.tx)
+            .await?;
+        let detail = serde_json::json!({"email": user.email, "failures": failures});
+        self.audit(
+            AuditRecord::new("sign_in_failed", "user")
+                .id(user.id)
+                .after(&detail),
+        )
+        .await?;
+        if lock {
+            let detail = serde_json::json!({"email": user.email, "locked_until": locked_until});
+            self.audit(
+                AuditRecord::new("lockout", "user")
+                    .id(user.id)
+                    .after(&detail),
+            )
+            .await?;
+        }
+        Ok(lock)
+    }
+
+    pub async fn record_sign_in(&mut self, user: &User, method: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user.id)
+            .execute(&mut *self.tx)
+            .await?;
+        let detail = serde_json::json!({"email": user.email, "method": method});
+        self.audit(
+            AuditRecord::new("sign_in", "user")
+                .id(user.id)
+                .after(&detail),
+        )
+        .await
+    }
+
+    /// Stores a TOTP secret awaiting confirmation (not yet enabled).
+    pub async fn set_pending_totp(&mut self, user_id: i64, secret: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE users SET totp_secret = $1, totp_enabled = 0, updated_at = $2 WHERE id = $3",
+        )
+        .bind(secret)
+        .bind(&self.now)
+        .bind(user_id)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Enables TOTP and replaces the recovery codes (given as hashes).
+    pub async fn enable_totp(
+        &mut self,
+        user_id: i64,
+        step: i64,
+        recovery_hashes: &[String],
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE users SET totp_enabled = 1, totp_last_step = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(step)
+        .bind(&self.now)
+        .bind(user_id)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
+        for hash in recovery_hashes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(hash)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.audit(AuditRecord::new("enable_totp", "user").id(user_id))
+            .await
+    }
+
+    /// Remembers the last accepted TOTP time step so a code cannot be replayed.
+    pub async fn set_totp_step(&mut self, user_id: i64, step: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2")
+            .bind(step)
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a recovery code used; false when no unused code has that hash.
+    pub async fn use_recovery_code(&mut self, user_id: i64, code_hash: &str) -> Result<bool> {
+        let done = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
+            .bind(&self.now)
+            .bind(user_id)
+            .bind(code_hash)
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() > 0 {
+            self.audit(AuditRecord::new("use_recovery_code", "user").id(user_id))
+                .await?;
+        }
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn set_lang(&mut self, user_id: i64, lang: Lang) -> Result<()> {
+        sqlx::query("UPDATE users SET lang = $1, updated_at = $2 WHERE id = $3")
+            .bind(lang.code())
+            .bind(&self.now)
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            AuditRecord::new("update", "user")
+                .id(user_id)
+                .after(&serde_json::json!({"lang": lang})),
+        )
+        .await
+    }
+
+    pub async fn set_password(&mut self, user_id: i64, password_hash: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+            .bind(password_hash)
+            .bind(&self.now)
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(AuditRecord::new("change_password", "user").id(user_id))
+            .await
+    }
+
+    pub async fn create_api_token(
+        &mut self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> Result<i64> {
+        let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(user_id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(&self.now)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let id: i64 = col(&row, "id")?;
+        self.audit(
+            AuditRecord::new("create", "api_token")
+                .id(id)
+                .after(&serde_json::json!({"user_id": user_id, "name": name})),
+        )
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn revoke_api_token(&mut self, user_id: i64, token_id: i64) -> Result<()> {
+        let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+            .bind(&self.now)
+            .bind(token_id)
+            .bind(user_id)
+            .execute(&mut *self.tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        self.audit(AuditRecord::new("revoke", "api_token").id(token_id))
+            .await
+    }
+}
+
+impl Store {
+    pub async fn count_users(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&self.pool)
+            .await?;
+        col(&row, "n")
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<User> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        let row = sqlx::query(&sql).bind(email).fetch_one(&self.pool).await?;
+        user_from_row(&row)
+    }
+
+    pub async fn user(&self, id: i64) -> Result<User> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_one(&self.pool).await?;
+        user_from_row(&row)
+    }
+
+    /// Memberships of a user still valid on `today` (YYYY-MM-DD).
+    pub async fn memberships_of(&self, user_id: i64, today: &str) -> Result<Vec<Membership>> {
+        let rows = sqlx::query(
+            "SELECT id, user_id, organisation_id, facility_id, role, expires_on FROM memberships
+             WHERE user_id = $1 AND (expires_on IS NULL OR expires_on >= $2) ORDER BY id",
+        )
+        .bind(user_id)
+        .bind(today)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(membership_from_row).collect()
+    }
+
+    pub async fn membership(&self, id: i64) -> Result<Membership> {
+        let row = sqlx::query("SELECT id, user_id, organisation_id, facility_id, role, expires_on FROM memberships WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        membership_from_row(&row)
+    }
+
+    /// Everyone with access to a facility: its own members and the organisation-wide ones.
+    pub async fn members_of_facility(
+        &self,
+        facility_id: i64,
+        organisation_id: i64,
+    ) -> Result<Vec<Member>> {
+        let rows = sqlx::query(
+            "SELECT m.id AS membership_id, u.id AS user_id, u.email, u.name, m.role, m.facility_id, m.expires_on
+             FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.facility_id = $1 OR (m.facility_id IS NULL AND m.organisation_id = $2)
+             ORDER BY u.name, m.id",
+        )
+        .bind(facility_id)
+        .bind(organisation_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = col(row, "role")?;
+                Ok(Member {
+                    membership_id: col(row, "membership_id")?,
+                    user_id: col(row, "user_id")?,
+                    email: col(row, "email")?,
+                    name: col(row, "name")?,
+                    role: Role::parse(&role).unwrap_or(Role::Viewer),
+                    organisation_wide: col::<Option<i64>>(row, "facility_id")?.is_none(),
+                    expires_on: col(row, "expires_on")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn unused_recovery_codes(&self, user_id: i64) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        col(&row, "n")
+    }
+
+    /// The user an API token belongs to; revoked tokens and inactive users find nothing.
+    pub async fn user_by_token(&self, token_hash: &str) -> Result<User> {
+        let sql = format!(
+            "SELECT {} FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
+            USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+        );
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .fetch_one(&self.pool)
+            .await?;
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(self.now_text())
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        user_from_row(&row)
+    }
+
+    pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        let rows = sqlx::query(
+            "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ApiToken {
+                    id: col(row, "id")?,
+                    name: col(row, "name")?,
+                    created_at: col(row, "created_at")?,
+                    last_used_at: col(row, "last_used_at")?,
+                })
+            })
+            .collect()
+    }
+}

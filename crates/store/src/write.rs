@@ -1,0 +1,190 @@
+//! Every logical write is one transaction that also appends its audit entries to the hash chain.
+//! The transaction starts by updating the chain's head row, which takes the write lock at once
+//! (no read-then-upgrade on SQLite) and serialises appends to the chain on PostgreSQL.
+
+use mimamori_domain::audit::ChainInput;
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+
+use crate::{col, Result, Store};
+
+/// Who makes a change: a signed-in user, or the system / command line.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub display: String,
+}
+
+impl Actor {
+    pub fn user(id: i64, display: impl Into<String>) -> Self {
+        Self {
+            user_id: Some(id),
+            display: display.into(),
+        }
+    }
+
+    pub fn system(display: impl Into<String>) -> Self {
+        Self {
+            user_id: None,
+            display: display.into(),
+        }
+    }
+}
+
+/// One audit entry to append.
+pub struct AuditRecord<'a> {
+    pub facility_id: Option<i64>,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl<'a> AuditRecord<'a> {
+    pub fn new(action: &'a str, entity: &'a str) -> Self {
+        Self {
+            facility_id: None,
+            action,
+            entity,
+            entity_id: None,
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn facility(mut self, id: Option<i64>) -> Self {
+        self.facility_id = id;
+        self
+    }
+
+    pub fn id(mut self, id: impl ToString) -> Self {
+        self.entity_id = Some(id.to_string());
+        self
+    }
+
+    pub fn before(mut self, value: &impl Serialize) -> Self {
+        self.before = serde_json::to_value(value).ok();
+        self
+    }
+
+    pub fn after(mut self, value: &impl Serialize) -> Self {
+        self.after = serde_json::to_value(value).ok();
+        self
+    }
+}
+
+pub struct WriteTx {
+    pub(crate) tx: Transaction<'static, Any>,
+    actor: Actor,
+    pub(crate) now: String,
+    seq: i64,
+    hash: String,
+    appended: bool,
+}
+
+impl Store {
+    /// Begins a write transaction on behalf of `actor`.
+    pub async fn write(&self, actor: &Actor) -> Result<WriteTx> {
+        let mut tx = self.pool.begin().await?;
+        let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(&mut *tx)
+            .await?;
+        Ok(WriteTx {
+            tx,
+            actor: actor.clone(),
+            now: self.now_text(),
+            seq: col(&head, "seq")?,
+            hash: col(&head, "hash")?,
+            appended: false,
+        })
+    }
+}
+
+impl WriteTx {
+    pub fn now(&self) -> &str {
+        &self.now
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    /// Appends an entry to the audit chain inside this transaction.
+    pub async fn audit(&mut self, record: AuditRecord<'_>) -> Result<()> {
+        let seq = self.seq + 1;
+        let before = record.before.as_ref().map(|v| v.to_string());
+        let after = record.after.as_ref().map(|v| v.to_string());
+        let hash = ChainInput {
+            seq,
+            at: &self.now,
+            actor_id: self.actor.user_id,
+            actor: &self.actor.display,
+            facility_id: record.facility_id,
+            action: record.action,
+            entity: record.entity,
+            entity_id: record.entity_id.as_deref(),
+            before: before.as_deref(),
+            after: after.as_deref(),
+            prev_hash: &self.hash,
+        }
+        .hash();
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor_id, actor, facility_id, action, entity, entity_id, before_json, after_json, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(seq)
+        .bind(&self.now)
+        .bind(self.actor.user_id)
+        .bind(&self.actor.display)
+        .bind(record.facility_id)
+        .bind(record.action)
+        .bind(record.entity)
+        .bind(record.entity_id.as_deref())
+        .bind(before.as_deref())
+        .bind(after.as_deref())
+        .bind(&self.hash)
+        .bind(&hash)
+        .execute(&mut *self.tx)
+        .await?;
+        self.seq = seq;
+        self.hash = hash;
+        self.appended = true;
+        Ok(())
+    }
+
+    pub async fn commit(mut self) -> Result<()> {
+        if self.appended {
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(self.seq)
+                .bind(&self.hash)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Records an event that changes nothing else (e.g. a failed sign-in for an unknown address).
+    pub async fn record_event(&self, actor: &Actor, record: AuditRecord<'_>) -> Result<()> {
+        let mut tx = self.write(actor).await?;
+        tx.audit(record).await?;
+        tx.commit().await
+    }
+}
+
+impl WriteTx {
+    /// Number of users, read inside the transaction (setup must see no user).
+    pub async fn user_count(&mut self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&mut *self.tx)
+            .await?;
+        col(&row, "n")
+    }
+}

@@ -1,0 +1,47 @@
+//! The OpenAPI document of /api/v1. A test checks that every API route of the route table is
+//! described here, and that the committed `openapi.json` matches.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{api, audit, facilities, governance, members};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Mimamori API", version = "1", description = "医療機関のサイバーセキュリティ対策 — JSON API. Authenticate with `Authorization: Bearer <token>` (create tokens on the account page). Errors: `{code, message_ja, message_en, fields}`."),
+    paths(
+        api::me,
+        facilities::api::list,
+        facilities::api::create,
+        facilities::api::show,
+        facilities::api::update,
+        members::api::list,
+        governance::api::list,
+        governance::api::create,
+        governance::api::update,
+        governance::api::delete,
+        audit::api::organisation_log,
+        audit::api::facility_log,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

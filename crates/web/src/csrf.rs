@@ -1,0 +1,81 @@
+//! CSRF protection for every state-changing request: the token in the `mimamori_csrf` cookie
+//! (HttpOnly, SameSite=Strict) must come back in the form field `csrf` or the `X-CSRF-Token`
+//! header. Requests authenticated by a Bearer token carry no cookies and are exempt.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::AppError;
+use crate::{auth, cookies, secrets, AppState};
+
+/// The request's CSRF token, for forms.
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let existing = cookies::get(request.headers(), cookies::CSRF).filter(|t| t.len() >= 32);
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    let mut request = request;
+    if !safe && !auth::has_bearer(request.headers()) {
+        let Some(expected) = existing.clone() else {
+            return AppError::csrf().into_response();
+        };
+        match submitted_token(request, state.config.max_body_bytes).await {
+            Ok((rebuilt, Some(token))) if secrets::same(&token, &expected) => request = rebuilt,
+            Ok(_) => return AppError::csrf().into_response(),
+            Err(response) => return response,
+        }
+    }
+    let token = existing.clone().unwrap_or_else(secrets::random_token);
+    request.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut response = next.run(request).await;
+    if existing.is_none() {
+        let cookie = cookies::set(cookies::CSRF, &token, state.config.secure_cookies, None);
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// Finds the token in the header or, for a urlencoded form, in its `csrf` field; the body is
+/// read and put back for the handler.
+async fn submitted_token(
+    request: Request,
+    limit: usize,
+) -> Result<(Request, Option<String>), Response> {
+    if let Some(value) = request
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        let token = value.to_string();
+        return Ok((request, Some(token)));
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((request, None));
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, limit).await.map_err(|_| {
+        AppError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "送信データが大きすぎます。",
+            "The request is too large.",
+        )
+        .into_response()
+    })?;
+    let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+    Ok((Request::from_parts(parts, Body::from(bytes)), token))
+}

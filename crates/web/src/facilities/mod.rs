@@ -1,0 +1,4 @@
+//! Facilities: profile pages and API.
+
+pub mod api;
+pub mod pages;

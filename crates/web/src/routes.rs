@@ -1,0 +1,246 @@
+//! The route table: every route is registered together with its permission rule, so a route
+//! without a rule cannot exist, and the `authorize` middleware refuses any request whose route
+//! has no rule (fail closed). Tests enumerate [`rules`] × roles.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::Router;
+use mimamori_domain::access::{Action, Permission};
+
+use crate::{api, audit, auth, facilities, governance, members, pages, AppState};
+
+#[derive(Debug, Clone)]
+pub struct RouteRule {
+    pub method: Method,
+    pub path: &'static str,
+    pub permission: Permission,
+}
+
+pub type RuleMap = Arc<HashMap<(Method, &'static str), Permission>>;
+
+pub struct RouteTable {
+    router: Router<AppState>,
+    rules: Vec<RouteRule>,
+}
+
+macro_rules! verb {
+    ($name:ident, $method:expr, $routing:ident) => {
+        pub fn $name<H, T>(self, path: &'static str, permission: Permission, handler: H) -> Self
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            self.add($method, path, permission, $routing(handler))
+        }
+    };
+}
+
+impl RouteTable {
+    fn new() -> Self {
+        Self {
+            router: Router::new(),
+            rules: Vec::new(),
+        }
+    }
+
+    fn add(
+        mut self,
+        method: Method,
+        path: &'static str,
+        permission: Permission,
+        route: MethodRouter<AppState>,
+    ) -> Self {
+        self.rules.push(RouteRule {
+            method,
+            path,
+            permission,
+        });
+        self.router = self.router.route(path, route);
+        self
+    }
+
+    verb!(get, Method::GET, get);
+    verb!(post, Method::POST, post);
+    verb!(put, Method::PUT, put);
+    verb!(delete, Method::DELETE, delete);
+
+    pub fn into_parts(self) -> (Router<AppState>, Vec<RouteRule>) {
+        (self.router, self.rules)
+    }
+}
+
+/// All routes of the product with their permission rules.
+pub fn table() -> RouteTable {
+    use Action::*;
+    use Permission::*;
+    RouteTable::new()
+        .get("/healthz", Public, pages::healthz)
+        .get("/assets/{file}", Public, pages::asset)
+        .get("/", Public, pages::home)
+        .get("/setup", Public, auth::setup::form)
+        .post("/setup", Public, auth::setup::submit)
+        .get("/login", Public, auth::pages::login_form)
+        .post("/login", Public, auth::pages::login)
+        .get("/login/totp", Public, auth::pages::second_factor_form)
+        .post("/login/totp", Public, auth::pages::second_factor)
+        .post("/logout", Public, auth::pages::logout)
+        .post(
+            "/logout/everywhere",
+            SignedIn,
+            auth::pages::logout_everywhere,
+        )
+        .get("/account", SignedIn, auth::account::page)
+        .post("/account/lang", SignedIn, auth::account::set_lang)
+        .post(
+            "/account/password",
+            SignedIn,
+            auth::account::change_password,
+        )
+        .post("/account/tokens", SignedIn, auth::account::create_token)
+        .post(
+            "/account/tokens/{id}/revoke",
+            SignedIn,
+            auth::account::revoke_token,
+        )
+        // Enrolment is reachable before the second factor exists; the handler checks the session.
+        .get("/account/totp", Public, auth::enrol::form)
+        .post("/account/totp", Public, auth::enrol::confirm)
+        .get("/dashboard", SignedIn, pages::dashboard)
+        .get(
+            "/facilities/new",
+            Organisation(AdministerOrganisation),
+            facilities::pages::new_form,
+        )
+        .post(
+            "/facilities",
+            Organisation(AdministerOrganisation),
+            facilities::pages::create,
+        )
+        .get(
+            "/facilities/{code}",
+            Facility(ViewFacility),
+            facilities::pages::show,
+        )
+        .get(
+            "/facilities/{code}/edit",
+            Facility(EditFacility),
+            facilities::pages::edit_form,
+        )
+        .post(
+            "/facilities/{code}",
+            Facility(EditFacility),
+            facilities::pages::update,
+        )
+        .get(
+            "/facilities/{code}/governance",
+            Facility(ViewFacility),
+            governance::pages::list,
+        )
+        .post(
+            "/facilities/{code}/governance",
+            Facility(ManageGovernance),
+            governance::pages::create,
+        )
+        .get(
+            "/facilities/{code}/governance/{id}/edit",
+            Facility(ManageGovernance),
+            governance::pages::edit_form,
+        )
+        .post(
+            "/facilities/{code}/governance/{id}",
+            Facility(ManageGovernance),
+            governance::pages::update,
+        )
+        .post(
+            "/facilities/{code}/governance/{id}/delete",
+            Facility(ManageGovernance),
+            governance::pages::delete,
+        )
+        .get(
+            "/facilities/{code}/members",
+            Facility(ManageMembers),
+            members::pages::list,
+        )
+        .post(
+            "/facilities/{code}/members",
+            Facility(ManageMembers),
+            members::pages::add,
+        )
+        .post(
+            "/facilities/{code}/members/{id}/delete",
+            Facility(ManageMembers),
+            members::pages::remove,
+        )
+        .get(
+            "/facilities/{code}/audit",
+            Facility(ViewAudit),
+            audit::pages::facility_log,
+        )
+        .get(
+            "/audit",
+            Organisation(ViewAudit),
+            audit::pages::organisation_log,
+        )
+        .get("/api/v1/openapi.json", Public, api::openapi::document)
+        .get("/api/v1/me", SignedIn, api::me)
+        .get("/api/v1/facilities", SignedIn, facilities::api::list)
+        .post(
+            "/api/v1/facilities",
+            Organisation(AdministerOrganisation),
+            facilities::api::create,
+        )
+        .get(
+            "/api/v1/facilities/{code}",
+            Facility(ViewFacility),
+            facilities::api::show,
+        )
+        .put(
+            "/api/v1/facilities/{code}",
+            Facility(EditFacility),
+            facilities::api::update,
+        )
+        .get(
+            "/api/v1/facilities/{code}/members",
+            Facility(ManageMembers),
+            members::api::list,
+        )
+        .get(
+            "/api/v1/facilities/{code}/appointments",
+            Facility(ViewFacility),
+            governance::api::list,
+        )
+        .post(
+            "/api/v1/facilities/{code}/appointments",
+            Facility(ManageGovernance),
+            governance::api::create,
+        )
+        .put(
+            "/api/v1/facilities/{code}/appointments/{id}",
+            Facility(ManageGovernance),
+            governance::api::update,
+        )
+        .delete(
+            "/api/v1/facilities/{code}/appointments/{id}",
+            Facility(ManageGovernance),
+            governance::api::delete,
+        )
+        .get(
+            "/api/v1/facilities/{code}/audit",
+            Facility(ViewAudit),
+            audit::api::facility_log,
+        )
+        .get(
+            "/api/v1/audit",
+            Organisation(ViewAudit),
+            audit::api::organisation_log,
+        )
+}
+
+/// The rules of every route, for the permission tests and the OpenAPI check.
+pub fn rules() -> Vec<RouteRule> {
+    table().into_parts().1
+}

@@ -1,0 +1,141 @@
+//! What every page shares: the page context (language, user, CSRF token, navigation) and the
+//! field errors of a form.
+
+use askama::Template;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use mimamori_domain::access::Action;
+use mimamori_domain::i18n::Lang;
+use mimamori_domain::Issues;
+
+use crate::auth::Principal;
+use crate::csrf::CsrfToken;
+use crate::error::{AppError, ErrorBody};
+use crate::AppState;
+
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub lang: Lang,
+    pub user_name: Option<String>,
+    pub csrf: String,
+    pub can_administer: bool,
+    pub can_audit: bool,
+}
+
+impl PageCtx {
+    /// Japanese or English text, by the user's language.
+    pub fn t<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(ja, en)
+    }
+
+    pub fn is_en(&self) -> bool {
+        self.lang == Lang::En
+    }
+}
+
+impl FromRequestParts<AppState> for PageCtx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let principal = parts
+            .extensions
+            .get::<Option<Principal>>()
+            .cloned()
+            .flatten();
+        let lang = parts.extensions.get::<Lang>().copied().unwrap_or_default();
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let complete = principal
+            .as_ref()
+            .filter(|p| p.stage == crate::auth::Stage::Complete);
+        Ok(PageCtx {
+            lang,
+            user_name: complete.map(|p| p.user.name.clone()),
+            csrf,
+            can_administer: complete
+                .is_some_and(|p| p.organisation_for(Action::AdministerOrganisation).is_some()),
+            can_audit: complete.is_some_and(|p| p.organisation_for(Action::ViewAudit).is_some()),
+        })
+    }
+}
+
+/// Field-level messages of a form that failed validation.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors {
+    lang: Lang,
+    issues: Issues,
+}
+
+impl FormErrors {
+    pub fn new(lang: Lang, issues: Issues) -> Self {
+        Self { lang, issues }
+    }
+
+    pub fn get(&self, field: &str) -> Option<String> {
+        self.issues
+            .for_field(field)
+            .map(|issue| issue.message(self.lang))
+    }
+
+    pub fn any(&self) -> bool {
+        !self.issues.is_empty()
+    }
+}
+
+/// Renders a template to a response; a rendering failure becomes an internal error.
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => AppError::internal(error).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub ctx: PageCtx,
+    pub status: u16,
+    pub primary: String,
+    pub secondary: String,
+    pub fields: Vec<String>,
+}
+
+impl ErrorPage {
+    pub fn new(lang: Lang, status: u16, body: &ErrorBody) -> Self {
+        let (primary, secondary) = match lang {
+            Lang::Ja => (body.message_ja.clone(), body.message_en.clone()),
+            Lang::En => (body.message_en.clone(), body.message_ja.clone()),
+        };
+        let fields = body
+            .fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, lang.pick(&f.message_ja, &f.message_en)))
+            .collect();
+        let ctx = PageCtx {
+            lang,
+            user_name: None,
+            csrf: String::new(),
+            can_administer: false,
+            can_audit: false,
+        };
+        Self {
+            ctx,
+            status,
+            primary,
+            secondary,
+            fields,
+        }
+    }
+
+    pub fn render_html(&self) -> String {
+        self.render()
+            .unwrap_or_else(|_| format!("<!doctype html><title>{}</title>", self.status))
+    }
+}
