@@ -17,6 +17,11 @@ use crate::db::{fixed_clock, Backend, TestDb};
 
 pub const PASSWORD: &str = "Test-pass-2026!";
 
+/// The password every test user has.
+pub fn app_password() -> &'static str {
+    PASSWORD
+}
+
 pub struct TestApp {
     pub address: SocketAddr,
     pub store: Store,
