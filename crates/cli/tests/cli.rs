@@ -24,7 +24,22 @@ fn create_hospital(db: &TestDb) {
     let output = run(
         db.dir.path(),
         url(db),
-        &["facility", "create", "--code", "HOSP", "--name", "市民病院", "--kind", "hospital", "--beds", "２５０", "--institution-code", "0412345678", "--prefecture", "宮城県"],
+        &[
+            "facility",
+            "create",
+            "--code",
+            "HOSP",
+            "--name",
+            "市民病院",
+            "--kind",
+            "hospital",
+            "--beds",
+            "２５０",
+            "--institution-code",
+            "0412345678",
+            "--prefecture",
+            "宮城県",
+        ],
         None,
     );
     assert!(output.status.success(), "{}", stderr(&output));
@@ -33,7 +48,12 @@ fn create_hospital(db: &TestDb) {
 async fn facilities_are_created_and_listed(backend: Backend) {
     let db = TestDb::new(backend).await;
     create_hospital(&db);
-    let output = run(db.dir.path(), url(&db), &["facility", "list", "--format", "json"], None);
+    let output = run(
+        db.dir.path(),
+        url(&db),
+        &["facility", "list", "--format", "json"],
+        None,
+    );
     assert!(output.status.success());
     let list: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(list[0]["code"], "HOSP");
@@ -41,7 +61,14 @@ async fn facilities_are_created_and_listed(backend: Backend) {
     assert_eq!(list[0]["prefecture"], "宮城県");
     let table = stdout(&run(db.dir.path(), url(&db), &["facility", "list"], None));
     assert!(table.contains("市民病院") && table.contains("病院"));
-    let again = run(db.dir.path(), url(&db), &["facility", "create", "--code", "HOSP", "--name", "x", "--kind", "clinic"], None);
+    let again = run(
+        db.dir.path(),
+        url(&db),
+        &[
+            "facility", "create", "--code", "HOSP", "--name", "x", "--kind", "clinic",
+        ],
+        None,
+    );
     assert_eq!(again.status.code(), Some(1));
     assert!(stderr(&again).contains("既に使われています"));
 }
@@ -51,7 +78,18 @@ async fn invalid_input_is_explained_and_exits_1(backend: Backend) {
     let output = run(
         db.dir.path(),
         url(&db),
-        &["facility", "create", "--code", "a b", "--name", "x", "--kind", "castle", "--institution-code", "12"],
+        &[
+            "facility",
+            "create",
+            "--code",
+            "a b",
+            "--name",
+            "x",
+            "--kind",
+            "castle",
+            "--institution-code",
+            "12",
+        ],
         None,
     );
     assert_eq!(output.status.code(), Some(1));
@@ -59,9 +97,17 @@ async fn invalid_input_is_explained_and_exits_1(backend: Backend) {
     for flag in ["--code", "--kind", "--institution-code"] {
         assert!(message.contains(flag), "{flag} named in: {message}");
     }
-    assert!(message.contains("種別") && message.contains("hospital"), "Japanese and English: {message}");
+    assert!(
+        message.contains("種別") && message.contains("hospital"),
+        "Japanese and English: {message}"
+    );
     // Usage errors exit 2.
-    let usage = run(db.dir.path(), url(&db), &["facility", "create", "--code", "X"], None);
+    let usage = run(
+        db.dir.path(),
+        url(&db),
+        &["facility", "create", "--code", "X"],
+        None,
+    );
     assert_eq!(usage.status.code(), Some(2));
     let unknown = run(db.dir.path(), url(&db), &["frobnicate"], None);
     assert_eq!(unknown.status.code(), Some(2));
@@ -70,7 +116,19 @@ async fn invalid_input_is_explained_and_exits_1(backend: Backend) {
 async fn users_are_created_from_stdin(backend: Backend) {
     let db = TestDb::new(backend).await;
     create_hospital(&db);
-    let args = ["admin", "create-user", "--email", "Officer@Example.jp", "--name", "安全 太郎", "--role", "security_officer", "--facility", "HOSP", "--password-stdin"];
+    let args = [
+        "admin",
+        "create-user",
+        "--email",
+        "Officer@Example.jp",
+        "--name",
+        "安全 太郎",
+        "--role",
+        "security_officer",
+        "--facility",
+        "HOSP",
+        "--password-stdin",
+    ];
     let weak = run(db.dir.path(), url(&db), &args, Some("short\n"));
     assert_eq!(weak.status.code(), Some(1));
     assert!(stderr(&weak).contains("文字以上"));
@@ -78,28 +136,66 @@ async fn users_are_created_from_stdin(backend: Backend) {
     assert!(output.status.success(), "{}", stderr(&output));
     let duplicate = run(db.dir.path(), url(&db), &args, Some("Anzen-2026!\n"));
     assert_eq!(duplicate.status.code(), Some(1));
-    let inspector = ["admin", "create-user", "--email", "k@example.jp", "--name", "検査", "--role", "inspector", "--facility", "HOSP", "--password-stdin"];
+    let inspector = [
+        "admin",
+        "create-user",
+        "--email",
+        "k@example.jp",
+        "--name",
+        "検査",
+        "--role",
+        "inspector",
+        "--facility",
+        "HOSP",
+        "--password-stdin",
+    ];
     let output = run(db.dir.path(), url(&db), &inspector, Some("Kensa-2026!\n"));
-    assert!(stderr(&output).contains("有効期限"), "inspectors need an expiry");
+    assert!(
+        stderr(&output).contains("有効期限"),
+        "inspectors need an expiry"
+    );
     // The user can sign in to the server (and is asked to enrol TOTP).
     let server = Server::start(db.dir.path(), url(&db), &[]);
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    client.get(format!("{}/login", server.base)).send().await.unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    client
+        .get(format!("{}/login", server.base))
+        .send()
+        .await
+        .unwrap();
     let csrf = csrf_cookie(&client, &server.base).await;
     let response = client
         .post(format!("{}/login", server.base))
-        .form(&[("email", "officer@example.jp"), ("password", "Anzen-2026!"), ("csrf", &csrf)])
+        .form(&[
+            ("email", "officer@example.jp"),
+            ("password", "Anzen-2026!"),
+            ("csrf", &csrf),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 303);
-    let dashboard = client.get(format!("{}/dashboard", server.base)).send().await.unwrap();
+    let dashboard = client
+        .get(format!("{}/dashboard", server.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(dashboard.headers()["location"], "/account/totp");
 }
 
 /// Reads the CSRF token the way a page would render it: from the sign-in form.
 async fn csrf_cookie(client: &reqwest::Client, base: &str) -> String {
-    let html = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let html = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
     html[start..start + html[start..].find('"').unwrap()].to_string()
 }
@@ -110,7 +206,8 @@ async fn audit_verify_detects_tampering(backend: Backend) {
     let intact = run(db.dir.path(), url(&db), &["audit", "verify"], None);
     assert_eq!(intact.status.code(), Some(0), "{}", stderr(&intact));
     assert!(stdout(&intact).contains("2件"));
-    db.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2").await;
+    db.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
+        .await;
     let broken = run(db.dir.path(), url(&db), &["audit", "verify"], None);
     assert_eq!(broken.status.code(), Some(1));
     assert!(stderr(&broken).contains("#2"), "{}", stderr(&broken));
@@ -120,14 +217,27 @@ async fn backup_copies_sqlite_or_points_to_pg_dump(backend: Backend) {
     let db = TestDb::new(backend).await;
     create_hospital(&db);
     let out = db.dir.path().join("backup.db");
-    let output = run(db.dir.path(), url(&db), &["backup", "--out", out.to_str().unwrap()], None);
+    let output = run(
+        db.dir.path(),
+        url(&db),
+        &["backup", "--out", out.to_str().unwrap()],
+        None,
+    );
     match backend {
         Backend::Sqlite => {
             assert!(output.status.success(), "{}", stderr(&output));
             let copy_dir = tempfile::tempdir().unwrap();
             let copy_url = format!("sqlite://{}", out.display());
-            let list = run(copy_dir.path(), Some(&copy_url), &["facility", "list", "--format", "json"], None);
-            assert!(stdout(&list).contains("市民病院"), "the backup opens and holds the data");
+            let list = run(
+                copy_dir.path(),
+                Some(&copy_url),
+                &["facility", "list", "--format", "json"],
+                None,
+            );
+            assert!(
+                stdout(&list).contains("市民病院"),
+                "the backup opens and holds the data"
+            );
             let verify = run(copy_dir.path(), Some(&copy_url), &["audit", "verify"], None);
             assert!(verify.status.success());
         }
@@ -141,38 +251,85 @@ async fn backup_copies_sqlite_or_points_to_pg_dump(backend: Backend) {
 async fn serve_prints_a_working_setup_url(backend: Backend) {
     let db = TestDb::new(backend).await;
     let server = Server::start(db.dir.path(), url(&db), &[]);
-    let setup = server.setup_url.clone().expect("setup URL printed on an empty database");
+    let setup = server
+        .setup_url
+        .clone()
+        .expect("setup URL printed on an empty database");
     assert!(setup.starts_with(&server.base));
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let page = client.get(&setup).send().await.unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("初期設定"));
-    assert_eq!(client.get(format!("{}/setup?token=guess", server.base)).send().await.unwrap().status(), 403);
-    let openapi: serde_json::Value = client.get(format!("{}/api/v1/openapi.json", server.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        client
+            .get(format!("{}/setup?token=guess", server.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let openapi: serde_json::Value = client
+        .get(format!("{}/api/v1/openapi.json", server.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(openapi["info"]["title"], "Mimamori API");
 }
 
 async fn demo_loads_a_hospital_and_prints_credentials(backend: Backend) {
     let db = TestDb::new(backend).await;
     let server = Server::start(db.dir.path(), url(&db), &["--demo"]);
-    assert!(server.setup_url.is_none(), "the demo has users, so no setup");
-    let line = server.lines.iter().find(|l| l.contains("admin@demo.mimamori.example")).expect("credentials printed");
+    assert!(
+        server.setup_url.is_none(),
+        "the demo has users, so no setup"
+    );
+    let line = server
+        .lines
+        .iter()
+        .find(|l| l.contains("admin@demo.mimamori.example"))
+        .expect("credentials printed");
     let password = line.split_whitespace().last().unwrap().to_string();
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
     let csrf = csrf_cookie(&client, &server.base).await;
     let response = client
         .post(format!("{}/login", server.base))
-        .form(&[("email", "admin@demo.mimamori.example"), ("password", password.as_str()), ("csrf", &csrf)])
+        .form(&[
+            ("email", "admin@demo.mimamori.example"),
+            ("password", password.as_str()),
+            ("csrf", &csrf),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 303);
     drop(server);
-    let list = stdout(&run(db.dir.path(), url(&db), &["facility", "list", "--format", "json"], None));
+    let list = stdout(&run(
+        db.dir.path(),
+        url(&db),
+        &["facility", "list", "--format", "json"],
+        None,
+    ));
     assert!(list.contains("みまもり総合病院"));
     // Loading twice adds nothing.
     let again = Server::start(db.dir.path(), url(&db), &["--demo"]);
     drop(again);
-    let list: serde_json::Value = serde_json::from_str(&stdout(&run(db.dir.path(), url(&db), &["facility", "list", "--format", "json"], None))).unwrap();
+    let list: serde_json::Value = serde_json::from_str(&stdout(&run(
+        db.dir.path(),
+        url(&db),
+        &["facility", "list", "--format", "json"],
+        None,
+    )))
+    .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
 }

@@ -64,7 +64,15 @@ impl TestApp {
             })
             .await;
         });
-        TestApp { address, store, clock, db, organisation_id: organisation.id, facility, shutdown: Some(tx_stop) }
+        TestApp {
+            address,
+            store,
+            clock,
+            db,
+            organisation_id: organisation.id,
+            facility,
+            shutdown: Some(tx_stop),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -81,16 +89,28 @@ impl TestApp {
         self.user_with_expiry(email, role, facility, None).await
     }
 
-    pub async fn user_with_expiry(&self, email: &str, role: Role, facility: Option<i64>, expires_on: Option<&str>) -> TestUser {
+    pub async fn user_with_expiry(
+        &self,
+        email: &str,
+        role: Role,
+        facility: Option<i64>,
+        expires_on: Option<&str>,
+    ) -> TestUser {
         let hash = mimamori_web::auth::password::hash(PASSWORD).unwrap();
         let secret = totp::new_secret();
         let mut tx = self.store.write(&Actor::system("test")).await.unwrap();
         let id = tx.create_user(email, email, &hash, Lang::Ja).await.unwrap();
-        tx.add_membership(id, self.organisation_id, facility, role, expires_on).await.unwrap();
+        tx.add_membership(id, self.organisation_id, facility, role, expires_on)
+            .await
+            .unwrap();
         tx.set_pending_totp(id, &secret).await.unwrap();
         tx.enable_totp(id, 0, &[]).await.unwrap();
         tx.commit().await.unwrap();
-        TestUser { id, email: email.to_string(), totp_secret: secret }
+        TestUser {
+            id,
+            email: email.to_string(),
+            totp_secret: secret,
+        }
     }
 
     pub fn client(&self) -> TestClient {
@@ -100,7 +120,11 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        TestClient { http, jar, base: self.url("") }
+        TestClient {
+            http,
+            jar,
+            base: self.url(""),
+        }
     }
 
     /// The current TOTP code for a user; advances the clock a step so codes are never replayed.
@@ -113,10 +137,21 @@ impl TestApp {
     /// Signs in with password and TOTP; returns the client with its session.
     pub async fn sign_in(&self, user: &TestUser) -> TestClient {
         let client = self.client();
-        let response = client.post_form("/login", &[("email", &user.email), ("password", PASSWORD), ("next", "/dashboard")]).await;
+        let response = client
+            .post_form(
+                "/login",
+                &[
+                    ("email", &user.email),
+                    ("password", PASSWORD),
+                    ("next", "/dashboard"),
+                ],
+            )
+            .await;
         assert_eq!(response.status(), 303, "password step for {}", user.email);
         let code = self.totp_code(user);
-        let response = client.post_form("/login/totp", &[("code", &code), ("next", "/dashboard")]).await;
+        let response = client
+            .post_form("/login/totp", &[("code", &code), ("next", "/dashboard")])
+            .await;
         assert_eq!(response.status(), 303, "TOTP step for {}", user.email);
         assert_eq!(response.headers()["location"], "/dashboard");
         client
@@ -132,9 +167,15 @@ impl Drop for TestApp {
 }
 
 pub fn facility_profile(code: &str, name: &str) -> FacilityProfile {
-    FacilityInput { code: code.into(), name: name.into(), kind: "hospital".into(), beds: "120".into(), ..Default::default() }
-        .validate()
-        .unwrap()
+    FacilityInput {
+        code: code.into(),
+        name: name.into(),
+        kind: "hospital".into(),
+        beds: "120".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
 }
 
 /// A client with a cookie jar that sends the CSRF token like the pages' forms do.
@@ -159,7 +200,8 @@ impl TestClient {
             return token;
         }
         self.get("/healthz").await;
-        self.cookie("mimamori_csrf").expect("CSRF cookie set on first visit")
+        self.cookie("mimamori_csrf")
+            .expect("CSRF cookie set on first visit")
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {
@@ -179,13 +221,28 @@ impl TestClient {
         let token = self.csrf().await;
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("csrf", &token));
-        self.http.post(self.url(path)).form(&form).send().await.unwrap()
+        self.http
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Sends JSON with the CSRF header (cookie sessions need it for writes).
-    pub async fn send_json(&self, method: reqwest::Method, path: &str, body: &serde_json::Value) -> reqwest::Response {
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
         let token = self.csrf().await;
-        self.http.request(method, self.url(path)).header("x-csrf-token", token).json(body).send().await.unwrap()
+        self.http
+            .request(method, self.url(path))
+            .header("x-csrf-token", token)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
     }
 }
-

@@ -16,11 +16,15 @@ pub enum Backend {
 
 /// The server used for PostgreSQL tests; each test gets its own database on it.
 pub fn postgres_admin_url() -> String {
-    std::env::var("MIMAMORI_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("MIMAMORI_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 fn base_url(admin: &str) -> &str {
-    admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(admin)
+    admin
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(admin)
 }
 
 static PG_READY: OnceCell<bool> = OnceCell::const_new();
@@ -37,15 +41,23 @@ pub async fn postgres_available() -> bool {
                     true
                 }
                 Err(error) => {
-                    eprintln!("PostgreSQL unavailable at {}: {error}", postgres_admin_url());
+                    eprintln!(
+                        "PostgreSQL unavailable at {}: {error}",
+                        postgres_admin_url()
+                    );
                     false
                 }
             }
         })
         .await;
     if !ready {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "PostgreSQL is required under CI=true");
-        eprintln!("skipping the PostgreSQL variant: set MIMAMORI_TEST_POSTGRES_URL or start PostgreSQL");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "PostgreSQL is required under CI=true"
+        );
+        eprintln!(
+            "skipping the PostgreSQL variant: set MIMAMORI_TEST_POSTGRES_URL or start PostgreSQL"
+        );
     }
     ready
 }
@@ -61,7 +73,9 @@ async fn drop_stale_databases(conn: &mut sqlx::AnyConnection) {
         let name: String = row.try_get("datname").unwrap_or_default();
         let pid: Option<u32> = name.split('_').nth(2).and_then(|p| p.parse().ok());
         if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
-            let _ = conn.execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str()).await;
+            let _ = conn
+                .execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
+                .await;
         }
     }
 }
@@ -81,10 +95,16 @@ impl TestDb {
         let url = match backend {
             Backend::Sqlite => format!("sqlite://{}", dir.path().join("mimamori.db").display()),
             Backend::Postgres => {
-                let name = format!("mimamori_t_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
+                let name = format!(
+                    "mimamori_t_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst)
+                );
                 let admin = postgres_admin_url();
                 let mut conn = sqlx::AnyConnection::connect(&admin).await.unwrap();
-                conn.execute(format!("CREATE DATABASE \"{name}\"").as_str()).await.unwrap();
+                conn.execute(format!("CREATE DATABASE \"{name}\"").as_str())
+                    .await
+                    .unwrap();
                 format!("{}/{name}", base_url(&admin))
             }
         };
@@ -103,6 +123,8 @@ impl TestDb {
 }
 
 pub fn fixed_clock() -> Arc<mimamori_domain::clock::FixedClock> {
-    let start = chrono::DateTime::parse_from_rfc3339("2026-11-21T01:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-21T01:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
     Arc::new(mimamori_domain::clock::FixedClock::new(start))
 }

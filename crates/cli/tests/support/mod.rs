@@ -9,17 +9,33 @@ use std::time::{Duration, Instant};
 pub const BIN: &str = env!("CARGO_BIN_EXE_mimamori");
 
 /// `mimamori --data-dir DIR [--database-url URL] ARGS…` with optional stdin.
-pub fn run(data_dir: &Path, database_url: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
+pub fn run(
+    data_dir: &Path,
+    database_url: Option<&str>,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> Output {
     let mut command = Command::new(BIN);
     command.arg("--data-dir").arg(data_dir);
     if let Some(url) = database_url {
         command.arg("--database-url").arg(url);
     }
-    command.args(args).env_remove("MIMAMORI_DATABASE_URL").env_remove("MIMAMORI_DATA_DIR");
-    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .args(args)
+        .env_remove("MIMAMORI_DATABASE_URL")
+        .env_remove("MIMAMORI_DATA_DIR");
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
     if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -49,8 +65,13 @@ impl Server {
         if let Some(url) = database_url {
             command.arg("--database-url").arg(url);
         }
-        command.args(["serve", "--listen", "127.0.0.1:0"]).args(extra);
-        command.stdout(Stdio::piped()).stderr(Stdio::inherit()).stdin(Stdio::null());
+        command
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(extra);
+        command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .stdin(Stdio::null());
         let mut child = command.spawn().unwrap();
         let reader = BufReader::new(child.stdout.take().unwrap());
         let mut lines = Vec::new();
@@ -58,7 +79,10 @@ impl Server {
         let mut base = None;
         for line in reader.lines() {
             let line = line.unwrap();
-            if let Some(at) = line.find("http://").filter(|_| line.contains("/setup?token=")) {
+            if let Some(at) = line
+                .find("http://")
+                .filter(|_| line.contains("/setup?token="))
+            {
                 setup_url = Some(line[at..].trim().to_string());
             }
             if let Some(address) = line.strip_prefix("Mimamori listening on ") {
@@ -69,7 +93,13 @@ impl Server {
             lines.push(line);
         }
         let base = base.expect("server printed its address");
-        let server = Server { child, base, setup_url, lines, data_dir: data_dir.to_path_buf() };
+        let server = Server {
+            child,
+            base,
+            setup_url,
+            lines,
+            data_dir: data_dir.to_path_buf(),
+        };
         server.wait_healthy();
         server
     }
@@ -79,7 +109,8 @@ impl Server {
         let address = self.base.trim_start_matches("http://").to_string();
         while Instant::now() < deadline {
             if let Ok(mut stream) = std::net::TcpStream::connect(&address) {
-                let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                let _ = stream
+                    .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
                 let mut reply = String::new();
                 let _ = std::io::Read::read_to_string(&mut stream, &mut reply);
                 if reply.starts_with("HTTP/1.1 200") {

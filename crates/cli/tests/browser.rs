@@ -1,0 +1,270 @@
+//! The acceptance path in headless Chromium against the real binary: setup → enrol TOTP →
+//! sign out → sign in with a code → dashboard. Screenshots go to the test's temporary folder
+//! (printed), for a person to look at.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use support::Server;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts chromedriver; `None` (skip) when Chromium is not installed, except under `CI=true`.
+async fn browser() -> Option<(Driver, Client)> {
+    let installed = std::path::Path::new("/usr/bin/chromedriver").exists()
+        && std::path::Path::new("/usr/bin/chromium").exists();
+    if !installed {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "chromium and chromium-driver are required under CI=true"
+        );
+        eprintln!("skipping the browser test: apt-get install chromium chromium-driver");
+        return None;
+    }
+    let port = free_port();
+    let child = Command::new("/usr/bin/chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let driver = Driver(child);
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                     "--window-size=1280,1000", "--lang=ja"],
+            "prefs": {"intl.accept_languages": "ja,en"}
+        }),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(client) => return Some((driver, client)),
+            Err(error) if Instant::now() > deadline => {
+                panic!("chromedriver did not start: {error}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+async fn fill(client: &Client, id: &str, value: &str) {
+    let field = client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("field {id}"));
+    field.clear().await.unwrap();
+    field.send_keys(value).await.unwrap();
+}
+
+/// Clicks and waits until the next page shows `expect` (a CSS selector).
+async fn submit(client: &Client, css: &str, expect: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let found = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(expect))
+        .await;
+    if found.is_err() {
+        panic!(
+            "after clicking {css}, {expect} did not appear: {}",
+            client.source().await.unwrap_or_default()
+        );
+    }
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    let png = client.screenshot().await.unwrap();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap();
+    println!("screenshot: {}", path.display());
+}
+
+/// A code for the next 30-second step: the step used at enrolment is accepted only once.
+fn next_code(secret: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    mimamori_web::auth::totp::code_at(secret, now + 30).unwrap()
+}
+
+fn current_code(secret: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    mimamori_web::auth::totp::code_at(secret, now).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn setup_enrol_sign_out_and_sign_in_with_totp() {
+    let Some((_driver, client)) = browser().await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(data.path(), None, &[]);
+    let setup = server.setup_url.clone().unwrap();
+
+    client.goto(&setup).await.unwrap();
+    let html = client.source().await.unwrap();
+    assert!(html.contains("Mimamori の初期設定"), "{html}");
+    fill(&client, "f-organisation", "医療法人社団ブラウザ会").await;
+    fill(&client, "f-code", "browser").await;
+    fill(&client, "f-name", "ブラウザ記念病院").await;
+    fill(&client, "f-beds", "１９９").await;
+    fill(&client, "f-prefecture", "大阪府").await;
+    fill(&client, "f-admin_name", "管理 花子").await;
+    fill(&client, "f-email", "hanako@example.jp").await;
+    fill(&client, "f-password", "Sakura-Ki-2026!").await;
+    fill(&client, "f-password_confirm", "Sakura-Ki-2026!").await;
+    screenshot(&client, "01-setup").await;
+    submit(
+        &client,
+        "form[action='/setup'] button[type=submit]",
+        "#totp-secret",
+    )
+    .await;
+
+    // Enrolment: read the key shown beside the QR code, as a person typing it in would.
+    let url = client.current_url().await.unwrap();
+    assert!(
+        url.path().ends_with("/account/totp"),
+        "{url}: {}",
+        client.source().await.unwrap()
+    );
+    let qr = client.find(Locator::Css("img.qr")).await.unwrap();
+    assert!(qr
+        .attr("src")
+        .await
+        .unwrap()
+        .unwrap()
+        .starts_with("data:image/svg+xml;base64,"));
+    screenshot(&client, "02-enrol").await;
+    let secret = client
+        .find(Locator::Id("totp-secret"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .replace(' ', "");
+    fill(&client, "f-code", &current_code(&secret)).await;
+    submit(
+        &client,
+        "form[action='/account/totp'] button[type=submit]",
+        "#recovery-codes",
+    )
+    .await;
+    let codes = client
+        .find_all(Locator::Css("#recovery-codes li"))
+        .await
+        .unwrap();
+    assert_eq!(codes.len(), 10);
+    screenshot(&client, "03-recovery-codes").await;
+    submit(&client, "a.button.primary", "section.card.facility").await;
+    assert!(client.source().await.unwrap().contains("ブラウザ記念病院"));
+
+    // Sign out from the header.
+    submit(
+        &client,
+        "form[action='/logout'] button",
+        "form[action='/login']",
+    )
+    .await;
+    assert!(client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .starts_with("/login"));
+    assert_eq!(
+        client
+            .get_all_cookies()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|c| c.name() == "mimamori_session" && !c.value().is_empty())
+            .count(),
+        0
+    );
+
+    // Sign in again: password, then the TOTP code.
+    fill(&client, "f-email", "hanako@example.jp").await;
+    fill(&client, "f-password", "Sakura-Ki-2026!").await;
+    screenshot(&client, "04-login").await;
+    submit(
+        &client,
+        "form[action='/login'] button[type=submit]",
+        "form[action='/login/totp']",
+    )
+    .await;
+    assert!(client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .ends_with("/login/totp"));
+    fill(&client, "f-code", &next_code(&secret)).await;
+    submit(
+        &client,
+        "form[action='/login/totp'] button[type=submit]",
+        "section.card.facility",
+    )
+    .await;
+
+    let url = client.current_url().await.unwrap();
+    assert_eq!(url.path(), "/dashboard");
+    let html = client.source().await.unwrap();
+    assert!(html.contains("ダッシュボード") && html.contains("ブラウザ記念病院"));
+    assert!(
+        html.contains("医療情報システム安全管理責任者が任命されていません"),
+        "governance findings on the dashboard"
+    );
+    screenshot(&client, "05-dashboard").await;
+
+    // The role table page renders, and the session cookie is HttpOnly and SameSite=Strict.
+    client
+        .goto(&format!("{}/facilities/browser/governance", server.base))
+        .await
+        .unwrap();
+    screenshot(&client, "06-governance").await;
+    let cookie = client.get_named_cookie("mimamori_session").await.unwrap();
+    assert_eq!(cookie.http_only(), Some(true));
+    assert_eq!(format!("{:?}", cookie.same_site()), "Some(Strict)");
+    client.close().await.unwrap();
+}
