@@ -32,7 +32,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let month: u32 = parts[1].parse().ok()?;
     let day: u32 = parts[2].parse().ok()?;
     let year = match offset {
-        Some(offset) if year >= 1 && year < 100 => offset + year,
+        Some(offset) if (1..100).contains(&year) => offset + year,
         Some(_) => return None,
         None if year >= 1000 => year,
         None => return None,

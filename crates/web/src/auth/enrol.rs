@@ -32,13 +32,11 @@ struct RecoveryCodesPage {
 }
 
 /// Enrolment is for a signed-in user who has no second factor yet.
-fn enrolling(principal: &Option<Principal>) -> Result<&Principal, Response> {
+fn enrolling(principal: &Option<Principal>) -> Result<&Principal, Redirect> {
     match principal {
-        None => Err(Redirect::to("/login").into_response()),
-        Some(p) if p.stage == Stage::NeedsSecondFactor => {
-            Err(Redirect::to("/login/totp").into_response())
-        }
-        Some(p) if p.user.totp_enabled => Err(Redirect::to("/account").into_response()),
+        None => Err(Redirect::to("/login")),
+        Some(p) if p.stage == Stage::NeedsSecondFactor => Err(Redirect::to("/login/totp")),
+        Some(p) if p.user.totp_enabled => Err(Redirect::to("/account")),
         Some(p) => Ok(p),
     }
 }
@@ -74,7 +72,7 @@ pub async fn form(
 ) -> AppResult<Response> {
     let principal = match enrolling(&principal) {
         Ok(p) => p,
-        Err(response) => return Ok(response),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     // Keep a pending secret across reloads, so a code already scanned stays valid.
     let secret = match principal.user.totp_secret.clone() {
@@ -110,7 +108,7 @@ pub async fn confirm(
 ) -> AppResult<Response> {
     let principal = match enrolling(&principal) {
         Ok(p) => p,
-        Err(response) => return Ok(response),
+        Err(redirect) => return Ok(redirect.into_response()),
     };
     let Some(secret) = principal.user.totp_secret.clone() else {
         return Ok(Redirect::to("/account/totp").into_response());

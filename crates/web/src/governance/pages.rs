@@ -39,8 +39,8 @@ struct ListPage {
     can_manage: bool,
     form: AppointmentInput,
     errors: FormErrors,
-    roles: Vec<(&'static str, &'static str)>,
-    tenures: Vec<(&'static str, &'static str)>,
+    roles: Choices,
+    tenures: Choices,
     today: String,
 }
 
@@ -52,8 +52,8 @@ struct EditPage {
     id: i64,
     form: AppointmentInput,
     errors: FormErrors,
-    roles: Vec<(&'static str, &'static str)>,
-    tenures: Vec<(&'static str, &'static str)>,
+    roles: Choices,
+    tenures: Choices,
 }
 
 impl ListPage {
@@ -69,12 +69,10 @@ impl EditPage {
     }
 }
 
-fn choices(
-    ctx: &PageCtx,
-) -> (
-    Vec<(&'static str, &'static str)>,
-    Vec<(&'static str, &'static str)>,
-) {
+/// (code, label) pairs for a select box.
+type Choices = Vec<(&'static str, &'static str)>;
+
+fn choices(ctx: &PageCtx) -> (Choices, Choices) {
     (
         AppointedRole::ALL
             .iter()
