@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_mimamori");
 
 fn healthz(address: &str) -> bool {
-    let Ok(mut stream) = std::net::TcpStream::connect(address) else { return false };
+    let Ok(mut stream) = std::net::TcpStream::connect(address) else {
+        return false;
+    };
     let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     let mut reply = String::new();
     let _ = stream.read_to_string(&mut reply);
@@ -52,11 +54,19 @@ fn report(label: &str, mut times: Vec<Duration>) {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     let median = times[times.len() / 2];
     let p90 = times[(times.len() * 9 / 10).min(times.len() - 1)];
-    println!("| cold start to /healthz 200 | {label} | sqlite | {:.1} ms | {:.1} ms | {} runs |", ms(median), ms(p90), times.len());
+    println!(
+        "| cold start to /healthz 200 | {label} | sqlite | {:.1} ms | {:.1} ms | {} runs |",
+        ms(median),
+        ms(p90),
+        times.len()
+    );
 }
 
 fn main() {
-    let runs: usize = std::env::var("MIMAMORI_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(20);
+    let runs: usize = std::env::var("MIMAMORI_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20);
     println!("| figure | dataset | backend | median | p90 | runs |");
     println!("|---|---|---|---|---|---|");
     let fresh: Vec<Duration> = (0..runs)
