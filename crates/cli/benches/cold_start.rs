@@ -2,6 +2,8 @@
 //! `cargo bench -p mimamori --bench cold_start` (release build). Prints median and p90 over
 //! runs on (a) a new, empty data directory (migrations run) and (b) an existing database.
 
+#![allow(clippy::expect_used)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
