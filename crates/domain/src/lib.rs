@@ -7,6 +7,7 @@ pub mod facility;
 pub mod governance;
 pub mod i18n;
 pub mod jdate;
+pub mod ledger;
 pub mod password;
 pub mod prefecture;
 pub mod validation;

@@ -1,0 +1,5 @@
+//! Ledgers (台帳): devices and the registries around them.
+
+pub mod device;
+pub mod network;
+pub mod vendor;

@@ -1,0 +1,11 @@
+//! Import and export in the files Japanese offices use: XLSX, and CSV in UTF-8 (with or without
+//! BOM) or CP932. Knows the domain's types; no database, no HTTP.
+
+pub mod devices;
+mod header;
+pub mod problem;
+pub mod table;
+pub mod write;
+
+pub use problem::{ImportProblem, Severity};
+pub use table::{read_tables, Sheet, TableError};
