@@ -7,6 +7,7 @@ mod dialect;
 mod error;
 pub mod facilities;
 pub mod governance;
+pub mod ledger;
 mod migrate;
 pub mod sessions;
 pub mod users;

@@ -1,0 +1,43 @@
+//! The ledger page's header facts: last update (when, by whom) and last confirmation.
+
+use serde::Serialize;
+
+use crate::{col, Result, Store};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LedgerStatus {
+    pub last_updated_at: Option<String>,
+    pub last_updated_by: Option<String>,
+    pub last_confirmed_at: Option<String>,
+    pub last_confirmed_by: Option<String>,
+    pub count: i64,
+}
+
+impl Store {
+    /// Status of the device ledger of a facility.
+    pub async fn device_ledger_status(&self, facility_id: i64) -> Result<LedgerStatus> {
+        let mut status = LedgerStatus::default();
+        let count = sqlx::query("SELECT COUNT(*) AS n FROM devices WHERE facility_id = $1").bind(facility_id).fetch_one(&self.pool).await?;
+        status.count = col(&count, "n")?;
+        if let Some(row) = sqlx::query("SELECT updated_at, updated_by FROM devices WHERE facility_id = $1 ORDER BY updated_at DESC LIMIT 1")
+            .bind(facility_id)
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            status.last_updated_at = Some(col(&row, "updated_at")?);
+            status.last_updated_by = Some(col(&row, "updated_by")?);
+        }
+        if let Some(row) = sqlx::query(
+            "SELECT confirmed_at, confirmed_by FROM ledger_confirmations WHERE facility_id = $1 AND ledger = $2 ORDER BY confirmed_at DESC, id DESC LIMIT 1",
+        )
+        .bind(facility_id)
+        .bind("devices")
+        .fetch_optional(&self.pool)
+        .await?
+        {
+            status.last_confirmed_at = Some(col(&row, "confirmed_at")?);
+            status.last_confirmed_by = Some(col(&row, "confirmed_by")?);
+        }
+        Ok(status)
+    }
+}

@@ -1,0 +1,178 @@
+//! Writing the device ledger: create, update, bulk status, and import by 管理番号.
+
+use std::collections::HashMap;
+
+use mimamori_domain::ledger::device::{Device, DeviceStatus};
+use serde::Serialize;
+
+use super::devices::{from_row, load_details, StoredDevice, COLUMNS};
+use crate::{col, AuditRecord, Result, WriteTx};
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportCounts {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+fn day(date: Option<chrono::NaiveDate>) -> Option<String> {
+    date.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+impl WriteTx {
+    async fn write_details(&mut self, device_id: i64, device: &Device) -> Result<()> {
+        sqlx::query("DELETE FROM device_software WHERE device_id = $1").bind(device_id).execute(&mut *self.tx).await?;
+        sqlx::query("DELETE FROM device_interfaces WHERE device_id = $1").bind(device_id).execute(&mut *self.tx).await?;
+        for (position, s) in device.software.iter().enumerate() {
+            sqlx::query("INSERT INTO device_software (device_id, position, name, version, vendor) VALUES ($1, $2, $3, $4, $5)")
+                .bind(device_id)
+                .bind(position as i64)
+                .bind(&s.name)
+                .bind(s.version.as_deref())
+                .bind(s.vendor.as_deref())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        for (position, i) in device.interfaces.iter().enumerate() {
+            sqlx::query("INSERT INTO device_interfaces (device_id, position, ip, mac, hostname, segment) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(device_id)
+                .bind(position as i64)
+                .bind(i.ip.as_deref())
+                .bind(i.mac.as_deref())
+                .bind(i.hostname.as_deref())
+                .bind(i.segment.as_deref())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn create_device(&mut self, facility_id: i64, device: &Device) -> Result<i64> {
+        let row = sqlx::query(
+            "INSERT INTO devices (facility_id, management_no, kind, maker, model, serial, os_name, os_version, location, users,
+               registered_on, status, disposed_on, description, remote_maintenance, security_measures, auth_method, search_text,
+               created_at, updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20) RETURNING id",
+        )
+        .bind(facility_id)
+        .bind(&device.management_no)
+        .bind(device.kind.code())
+        .bind(device.maker.as_deref())
+        .bind(device.model.as_deref())
+        .bind(device.serial.as_deref())
+        .bind(device.os_name.as_deref())
+        .bind(device.os_version.as_deref())
+        .bind(device.location.as_deref())
+        .bind(device.users.as_deref())
+        .bind(day(device.registered_on))
+        .bind(device.status.code())
+        .bind(day(device.disposed_on))
+        .bind(device.description.as_deref())
+        .bind(i64::from(device.remote_maintenance))
+        .bind(device.security_measures.as_deref())
+        .bind(device.auth_method.as_deref())
+        .bind(device.search_text())
+        .bind(&self.now)
+        .bind(self.actor().display.clone())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let id: i64 = col(&row, "id")?;
+        self.write_details(id, device).await?;
+        self.audit(AuditRecord::new("create", "device").facility(Some(facility_id)).id(id).after(device)).await?;
+        Ok(id)
+    }
+
+    pub async fn update_device(&mut self, before: &StoredDevice, device: &Device) -> Result<()> {
+        sqlx::query(
+            "UPDATE devices SET management_no = $1, kind = $2, maker = $3, model = $4, serial = $5, os_name = $6, os_version = $7,
+               location = $8, users = $9, registered_on = $10, status = $11, disposed_on = $12, description = $13,
+               remote_maintenance = $14, security_measures = $15, auth_method = $16, search_text = $17, updated_at = $18,
+               updated_by = $19
+             WHERE id = $20",
+        )
+        .bind(&device.management_no)
+        .bind(device.kind.code())
+        .bind(device.maker.as_deref())
+        .bind(device.model.as_deref())
+        .bind(device.serial.as_deref())
+        .bind(device.os_name.as_deref())
+        .bind(device.os_version.as_deref())
+        .bind(device.location.as_deref())
+        .bind(device.users.as_deref())
+        .bind(day(device.registered_on))
+        .bind(device.status.code())
+        .bind(day(device.disposed_on))
+        .bind(device.description.as_deref())
+        .bind(i64::from(device.remote_maintenance))
+        .bind(device.security_measures.as_deref())
+        .bind(device.auth_method.as_deref())
+        .bind(device.search_text())
+        .bind(&self.now)
+        .bind(self.actor().display.clone())
+        .bind(before.id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.write_details(before.id, device).await?;
+        self.audit(
+            AuditRecord::new("update", "device").facility(Some(before.facility_id)).id(before.id).before(&before.device).after(device),
+        )
+        .await
+    }
+
+    /// Sets the status of several devices (bulk action); returns how many changed.
+    pub async fn set_device_status(&mut self, devices: &[StoredDevice], status: DeviceStatus) -> Result<usize> {
+        let mut changed = 0;
+        for stored in devices.iter().filter(|d| d.device.status != status) {
+            let mut device = stored.device.clone();
+            device.status = status;
+            if status != DeviceStatus::Disposed {
+                device.disposed_on = None;
+            }
+            self.update_device(stored, &device).await?;
+            changed += 1;
+        }
+        Ok(changed)
+    }
+
+    /// Creates or updates devices matched by 管理番号; a device equal to the stored one is left alone.
+    pub async fn import_devices(&mut self, facility_id: i64, devices: &[Device]) -> Result<ImportCounts> {
+        let sql = format!("SELECT {COLUMNS} FROM devices WHERE facility_id = $1");
+        let rows = sqlx::query(&sql).bind(facility_id).fetch_all(&mut *self.tx).await?;
+        let mut existing = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+        load_details(&mut self.tx, &mut existing).await?;
+        let by_number: HashMap<String, StoredDevice> = existing.into_iter().map(|d| (d.device.management_no.clone(), d)).collect();
+        let mut counts = ImportCounts::default();
+        for device in devices {
+            match by_number.get(&device.management_no) {
+                None => {
+                    self.create_device(facility_id, device).await?;
+                    counts.created += 1;
+                }
+                Some(stored) if stored.device == *device => counts.unchanged += 1,
+                Some(stored) => {
+                    self.update_device(stored, device).await?;
+                    counts.updated += 1;
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Records that a person checked the ledger (「台帳を確認しました」).
+    pub async fn confirm_ledger(&mut self, facility_id: i64, ledger: &str, note: Option<&str>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO ledger_confirmations (facility_id, ledger, confirmed_by_id, confirmed_by, confirmed_at, note) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(facility_id)
+        .bind(ledger)
+        .bind(self.actor().user_id)
+        .bind(self.actor().display.clone())
+        .bind(&self.now)
+        .bind(note)
+        .execute(&mut *self.tx)
+        .await?;
+        let detail = serde_json::json!({"ledger": ledger, "note": note});
+        self.audit(AuditRecord::new("confirm", "ledger").facility(Some(facility_id)).id(ledger).after(&detail)).await
+    }
+}

@@ -1,0 +1,216 @@
+//! Reading the device ledger: one filter for the list page, the API and the export.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use mimamori_domain::ledger::device::{Device, DeviceFilter, DeviceKind, DeviceSort, DeviceStatus, Interface, Software};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+use crate::{col, flag, Result, Store, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredDevice {
+    pub id: i64,
+    pub facility_id: i64,
+    #[serde(flatten)]
+    pub device: Device,
+    pub created_at: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+pub(crate) const COLUMNS: &str = "id, facility_id, management_no, kind, maker, model, serial, os_name, os_version, location, users, \
+     registered_on, status, disposed_on, description, remote_maintenance, security_measures, auth_method, created_at, updated_at, updated_by";
+
+fn day(row: &AnyRow, name: &str) -> Result<Option<NaiveDate>> {
+    let text: Option<String> = col(row, name)?;
+    Ok(text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()))
+}
+
+pub(crate) fn from_row(row: &AnyRow) -> Result<StoredDevice> {
+    let kind: String = col(row, "kind")?;
+    let status: String = col(row, "status")?;
+    Ok(StoredDevice {
+        id: col(row, "id")?,
+        facility_id: col(row, "facility_id")?,
+        device: Device {
+            management_no: col(row, "management_no")?,
+            kind: DeviceKind::parse(&kind).unwrap_or(DeviceKind::Other),
+            maker: col(row, "maker")?,
+            model: col(row, "model")?,
+            serial: col(row, "serial")?,
+            os_name: col(row, "os_name")?,
+            os_version: col(row, "os_version")?,
+            location: col(row, "location")?,
+            users: col(row, "users")?,
+            registered_on: day(row, "registered_on")?,
+            status: DeviceStatus::parse(&status).unwrap_or(DeviceStatus::Active),
+            disposed_on: day(row, "disposed_on")?,
+            description: col(row, "description")?,
+            remote_maintenance: flag(row, "remote_maintenance")?,
+            security_measures: col(row, "security_measures")?,
+            auth_method: col(row, "auth_method")?,
+            software: Vec::new(),
+            interfaces: Vec::new(),
+        },
+        created_at: col(row, "created_at")?,
+        updated_at: col(row, "updated_at")?,
+        updated_by: col(row, "updated_by")?,
+    })
+}
+
+fn sort_column(sort: DeviceSort) -> &'static str {
+    match sort {
+        DeviceSort::ManagementNo => "management_no",
+        DeviceSort::Kind => "kind",
+        DeviceSort::Location => "location",
+        DeviceSort::Os => "os_name",
+        DeviceSort::Status => "status",
+        DeviceSort::RegisteredOn => "registered_on",
+        DeviceSort::UpdatedAt => "updated_at",
+    }
+}
+
+/// `%term%` with LIKE's wildcards escaped.
+fn like_pattern(term: &str) -> String {
+    let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+const WHERE: &str = "facility_id = $1
+    AND ($2 IS NULL OR search_text LIKE $2 ESCAPE '\\')
+    AND ($3 IS NULL OR kind = $3)
+    AND ($4 IS NULL OR status = $4)
+    AND ($5 IS NULL OR location = $5)
+    AND ($6 IS NULL OR os_name = $6)
+    AND ($7 IS NULL OR remote_maintenance = $7)";
+
+macro_rules! bind_filter {
+    ($query:expr, $facility:expr, $filter:expr) => {
+        $query
+            .bind($facility)
+            .bind($filter.q_key().map(|q| like_pattern(&q)))
+            .bind($filter.kind.map(|k| k.code()))
+            .bind($filter.status.map(|s| s.code()))
+            .bind($filter.location.as_deref())
+            .bind($filter.os.as_deref())
+            .bind($filter.remote_maintenance.map(i64::from))
+    };
+}
+
+/// A page of devices and the number matching the filter.
+#[derive(Debug, Clone, Serialize)]
+pub struct DevicePage {
+    pub devices: Vec<StoredDevice>,
+    pub total: i64,
+}
+
+/// Distinct values offered by the list's filters.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeviceFacets {
+    pub locations: Vec<String>,
+    pub os_names: Vec<String>,
+}
+
+impl Store {
+    /// One page of the facility's devices, sorted and filtered in the database.
+    pub async fn devices(&self, facility_id: i64, filter: &DeviceFilter) -> Result<DevicePage> {
+        let order = if filter.descending { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM devices WHERE {WHERE} ORDER BY {} {order}, management_no {order} LIMIT $8 OFFSET $9",
+            sort_column(filter.sort)
+        );
+        let rows = bind_filter!(sqlx::query(&sql), facility_id, filter)
+            .bind(filter.limit())
+            .bind(filter.offset())
+            .fetch_all(&self.pool)
+            .await?;
+        let count_sql = format!("SELECT COUNT(*) AS n FROM devices WHERE {WHERE}");
+        let total: i64 = col(&bind_filter!(sqlx::query(&count_sql), facility_id, filter).fetch_one(&self.pool).await?, "n")?;
+        let mut devices = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+        load_details(&mut *self.pool.acquire().await?, &mut devices).await?;
+        Ok(DevicePage { devices, total })
+    }
+
+    /// Every device matching the filter, in its order (for exports).
+    pub async fn all_devices(&self, facility_id: i64, filter: &DeviceFilter) -> Result<Vec<StoredDevice>> {
+        let mut all = filter.clone();
+        all.per_page = i64::MAX / 2;
+        all.page = 1;
+        let order = if filter.descending { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM devices WHERE {WHERE} ORDER BY {} {order}, management_no {order}",
+            sort_column(filter.sort)
+        );
+        let rows = bind_filter!(sqlx::query(&sql), facility_id, &all).fetch_all(&self.pool).await?;
+        let mut devices = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+        load_details(&mut *self.pool.acquire().await?, &mut devices).await?;
+        Ok(devices)
+    }
+
+    /// One device of the facility (another facility's device is not found).
+    pub async fn device(&self, facility_id: i64, id: i64) -> Result<StoredDevice> {
+        let sql = format!("SELECT {COLUMNS} FROM devices WHERE id = $1 AND facility_id = $2");
+        let row = sqlx::query(&sql).bind(id).bind(facility_id).fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?;
+        let mut devices = vec![from_row(&row)?];
+        load_details(&mut *self.pool.acquire().await?, &mut devices).await?;
+        Ok(devices.remove(0))
+    }
+
+    pub async fn device_facets(&self, facility_id: i64) -> Result<DeviceFacets> {
+        let distinct = |column: &'static str| {
+            let sql = format!("SELECT DISTINCT {column} AS v FROM devices WHERE facility_id = $1 AND {column} IS NOT NULL ORDER BY {column}");
+            async move {
+                let rows = sqlx::query(&sql).bind(facility_id).fetch_all(&self.pool).await?;
+                rows.iter().map(|r| col::<String>(r, "v")).collect::<Result<Vec<_>>>()
+            }
+        };
+        Ok(DeviceFacets { locations: distinct("location").await?, os_names: distinct("os_name").await? })
+    }
+
+}
+
+/// Loads software and interfaces for the devices in two queries per 500 devices (no N+1).
+pub(crate) async fn load_details(conn: &mut sqlx::AnyConnection, devices: &mut [StoredDevice]) -> Result<()> {
+    {
+        if devices.is_empty() {
+            return Ok(());
+        }
+        let mut index: HashMap<i64, usize> = HashMap::new();
+        for (i, d) in devices.iter().enumerate() {
+            index.insert(d.id, i);
+        }
+        for chunk in devices.iter().map(|d| d.id).collect::<Vec<_>>().chunks(500) {
+            let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let software = sqlx::query(&format!(
+                "SELECT device_id, name, version, vendor FROM device_software WHERE device_id IN ({ids}) ORDER BY device_id, position"
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
+            for row in &software {
+                let device_id: i64 = col(row, "device_id")?;
+                if let Some(&i) = index.get(&device_id) {
+                    devices[i].device.software.push(Software { name: col(row, "name")?, version: col(row, "version")?, vendor: col(row, "vendor")? });
+                }
+            }
+            let interfaces = sqlx::query(&format!(
+                "SELECT device_id, ip, mac, hostname, segment FROM device_interfaces WHERE device_id IN ({ids}) ORDER BY device_id, position"
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
+            for row in &interfaces {
+                let device_id: i64 = col(row, "device_id")?;
+                if let Some(&i) = index.get(&device_id) {
+                    devices[i].device.interfaces.push(Interface {
+                        ip: col(row, "ip")?,
+                        mac: col(row, "mac")?,
+                        hostname: col(row, "hostname")?,
+                        segment: col(row, "segment")?,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
