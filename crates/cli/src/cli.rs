@@ -54,6 +54,16 @@ pub enum Command {
     /// 監査ログ / audit log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// 台帳の取り込み（XLSX / CSV: UTF-8・CP932）/ import a ledger file
+    Import {
+        #[command(subcommand)]
+        ledger: ImportCommand,
+    },
+    /// 台帳の出力 / export a ledger
+    Export {
+        #[command(subcommand)]
+        ledger: ExportCommand,
+    },
     /// SQLite データベースのオンラインバックアップ / consistent online copy of the SQLite database
     Backup {
         #[arg(long)]
@@ -121,4 +131,49 @@ pub enum Format {
 pub enum AuditCommand {
     /// ハッシュチェーンを検証（改ざんがあれば終了コード 1）/ verify the hash chain (exit 1 when broken)
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// 機器台帳 / device ledger
+    Devices(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// XLSX または CSV / XLSX or CSV file
+    pub file: PathBuf,
+    #[arg(long)]
+    pub facility: String,
+    /// 書き込まずに結果だけ表示 / show what would change, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// エラーの行を除いて書き込む / write the valid rows, list the rest
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// シート名（XLSX）/ sheet name (XLSX)
+    #[arg(long)]
+    pub sheet: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// 機器台帳 / device ledger
+    Devices(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long)]
+    pub facility: String,
+    /// xlsx | csv
+    #[arg(long, default_value = "xlsx")]
+    pub format: String,
+    /// utf-8（BOM付き）| cp932
+    #[arg(long, default_value = "utf-8")]
+    pub encoding: String,
+    #[arg(long)]
+    pub out: PathBuf,
 }

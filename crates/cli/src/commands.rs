@@ -67,6 +67,12 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
             list_facilities(&store, format).await
         }
         Command::Audit(AuditCommand::Verify) => verify_audit(&store).await,
+        Command::Import {
+            ledger: crate::cli::ImportCommand::Devices(args),
+        } => crate::ledger::import_devices(&store, args).await,
+        Command::Export {
+            ledger: crate::cli::ExportCommand::Devices(args),
+        } => crate::ledger::export_devices(&store, args).await,
         Command::Backup { out } => {
             let bytes = store.backup_to(&out).await?;
             println!(
@@ -80,7 +86,7 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
     result
 }
 
-fn cli_actor() -> Actor {
+pub fn cli_actor() -> Actor {
     Actor::system(format!("cli:{}", crate::config::os_user()))
 }
 

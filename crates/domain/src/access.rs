@@ -81,6 +81,8 @@ pub enum Action {
     ManageGovernance,
     ManageMembers,
     ViewAudit,
+    /// 「台帳を確認しました」: the periodic management confirmation of a ledger.
+    ConfirmLedger,
     /// Create facilities, manage users of the whole organisation.
     AdministerOrganisation,
 }

@@ -26,7 +26,14 @@ pub struct ImportProblem {
 }
 
 impl ImportProblem {
-    pub fn new(severity: Severity, sheet: &str, row: usize, column: &str, value: &str, issue: &Issue) -> Self {
+    pub fn new(
+        severity: Severity,
+        sheet: &str,
+        row: usize,
+        column: &str,
+        value: &str,
+        issue: &Issue,
+    ) -> Self {
         Self {
             severity,
             sheet: sheet.to_string(),
@@ -41,8 +48,19 @@ impl ImportProblem {
 
     /// One line for a terminal: where, what, why (Japanese / English).
     pub fn line(&self) -> String {
-        let column = if self.column.is_empty() { String::new() } else { format!(" 列「{}」", self.column) };
-        let value = if self.value.is_empty() { String::new() } else { format!(" 値「{}」", self.value) };
-        format!("{} {}行{}{}: {} / {}", self.sheet, self.row, column, value, self.message_ja, self.message_en)
+        let column = if self.column.is_empty() {
+            String::new()
+        } else {
+            format!(" 列「{}」", self.column)
+        };
+        let value = if self.value.is_empty() {
+            String::new()
+        } else {
+            format!(" 値「{}」", self.value)
+        };
+        format!(
+            "{} {}行{}{}: {} / {}",
+            self.sheet, self.row, column, value, self.message_ja, self.message_en
+        )
     }
 }

@@ -73,9 +73,20 @@ pub fn xlsx(table: &Table) -> Result<Vec<u8>, WriteError> {
     let sheet = workbook.add_worksheet();
     sheet.set_name(&table.sheet_name)?;
     let title = Format::new().set_bold().set_font_size(14);
-    let header = Format::new().set_bold().set_background_color("#DDE6EE").set_border(FormatBorder::Thin).set_align(FormatAlign::Center).set_text_wrap();
-    let text = Format::new().set_border(FormatBorder::Thin).set_text_wrap().set_align(FormatAlign::Top);
-    let date = Format::new().set_border(FormatBorder::Thin).set_num_format("yyyy/mm/dd").set_align(FormatAlign::Top);
+    let header = Format::new()
+        .set_bold()
+        .set_background_color("#DDE6EE")
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_text_wrap();
+    let text = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    let date = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_num_format("yyyy/mm/dd")
+        .set_align(FormatAlign::Top);
     for (i, line) in table.preamble.iter().enumerate() {
         let format = if i == 0 { &title } else { &Format::new() };
         sheet.write_string_with_format(i as u32, 0, neutralise(line), format)?;
@@ -130,7 +141,9 @@ impl Encoding {
 /// CSV with the preamble omitted (a CSV is read by programs too): header row, then rows.
 /// Returns the bytes and whether some characters could not be written in CP932.
 pub fn csv(table: &Table, encoding: Encoding) -> (Vec<u8>, bool) {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     let _ = writer.write_record(&table.headers);
     for row in &table.rows {
         let _ = writer.write_record(row.iter().map(Cell::as_text));

@@ -4,22 +4,42 @@
 use std::sync::Arc;
 
 use mimamori_domain::clock::SystemClock;
-use mimamori_domain::ledger::device::{Device, DeviceFilter, DeviceInput, DeviceKind, DeviceSort, DeviceStatus, InterfaceInput, SoftwareInput};
+use mimamori_domain::ledger::device::{
+    Device, DeviceFilter, DeviceInput, DeviceKind, DeviceSort, DeviceStatus, InterfaceInput,
+    SoftwareInput,
+};
 use mimamori_store::audit::Verification;
 use mimamori_store::{Actor, Store, StoreError};
 use mimamori_testkit::{backend_tests, Backend, TestApp, TestDb};
 
-backend_tests!(devices_round_trip_with_details, search_filter_sort_and_page, import_counts_and_is_idempotent, facilities_do_not_see_each_other);
+backend_tests!(
+    devices_round_trip_with_details,
+    search_filter_sort_and_page,
+    import_counts_and_is_idempotent,
+    facilities_do_not_see_each_other
+);
 
 fn device(no: &str, location: &str, os: &str, host: &str) -> Device {
     DeviceInput {
         management_no: no.into(),
         os_name: os.into(),
         location: location.into(),
-        software: vec![SoftwareInput { name: "電子カルテ".into(), version: "2.0".into(), vendor: "A社".into() }],
+        software: vec![SoftwareInput {
+            name: "電子カルテ".into(),
+            version: "2.0".into(),
+            vendor: "A社".into(),
+        }],
         interfaces: vec![
-            InterfaceInput { ip: "192.168.1.10".into(), hostname: host.into(), ..Default::default() },
-            InterfaceInput { ip: "10.0.0.10".into(), segment: "医療機器系".into(), ..Default::default() },
+            InterfaceInput {
+                ip: "192.168.1.10".into(),
+                hostname: host.into(),
+                ..Default::default()
+            },
+            InterfaceInput {
+                ip: "10.0.0.10".into(),
+                segment: "医療機器系".into(),
+                ..Default::default()
+            },
         ],
         ..Default::default()
     }
@@ -33,8 +53,14 @@ async fn setup(backend: Backend) -> (TestDb, Store, i64, i64) {
     let store = db.store(Arc::new(SystemClock)).await;
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
     let organisation = tx.create_organisation("法人").await.unwrap();
-    let a = tx.create_facility(organisation.id, &TestApp::facility_profile_for_tests("A")).await.unwrap();
-    let b = tx.create_facility(organisation.id, &TestApp::facility_profile_for_tests("B")).await.unwrap();
+    let a = tx
+        .create_facility(organisation.id, &TestApp::facility_profile_for_tests("A"))
+        .await
+        .unwrap();
+    let b = tx
+        .create_facility(organisation.id, &TestApp::facility_profile_for_tests("B"))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     (db, store, a.id, b.id)
 }
@@ -42,29 +68,69 @@ async fn setup(backend: Backend) -> (TestDb, Store, i64, i64) {
 async fn devices_round_trip_with_details(backend: Backend) {
     let (_db, store, facility, _) = setup(backend).await;
     let original = device("001", "Room1", "Win11", "Room1のPC1");
-    let mut tx = store.write(&Actor::user(1, "clerk@example.jp")).await.unwrap();
+    let mut tx = store
+        .write(&Actor::user(1, "clerk@example.jp"))
+        .await
+        .unwrap();
     let id = tx.create_device(facility, &original).await.unwrap();
     tx.commit().await.unwrap();
     let stored = store.device(facility, id).await.unwrap();
     assert_eq!(stored.device, original);
     assert_eq!(stored.updated_by, "clerk@example.jp");
     let mut changed = original.clone();
-    changed.software.push(mimamori_domain::ledger::device::Software { name: "Office".into(), version: None, vendor: None });
+    changed
+        .software
+        .push(mimamori_domain::ledger::device::Software {
+            name: "Office".into(),
+            version: None,
+            vendor: None,
+        });
     changed.status = DeviceStatus::Stopped;
-    let mut tx = store.write(&Actor::user(2, "officer@example.jp")).await.unwrap();
+    let mut tx = store
+        .write(&Actor::user(2, "officer@example.jp"))
+        .await
+        .unwrap();
     tx.update_device(&stored, &changed).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(store.device(facility, id).await.unwrap().device, changed);
-    let history = store.audit_history("device", &id.to_string()).await.unwrap();
-    assert_eq!(history.iter().map(|e| e.action.as_str()).collect::<Vec<_>>(), ["create", "update"]);
+    let history = store
+        .audit_history("device", &id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|e| e.action.as_str())
+            .collect::<Vec<_>>(),
+        ["create", "update"]
+    );
     let status = store.device_ledger_status(facility).await.unwrap();
-    assert_eq!(status.last_updated_by.as_deref(), Some("officer@example.jp"));
+    assert_eq!(
+        status.last_updated_by.as_deref(),
+        Some("officer@example.jp")
+    );
     assert!(status.last_confirmed_at.is_none());
-    let mut tx = store.write(&Actor::user(2, "officer@example.jp")).await.unwrap();
-    tx.confirm_ledger(facility, "devices", Some("年次確認")).await.unwrap();
+    let mut tx = store
+        .write(&Actor::user(2, "officer@example.jp"))
+        .await
+        .unwrap();
+    tx.confirm_ledger(facility, "devices", Some("年次確認"))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(store.device_ledger_status(facility).await.unwrap().last_confirmed_by.as_deref(), Some("officer@example.jp"));
-    assert!(matches!(store.verify_audit().await.unwrap(), Verification::Intact { .. }));
+    assert_eq!(
+        store
+            .device_ledger_status(facility)
+            .await
+            .unwrap()
+            .last_confirmed_by
+            .as_deref(),
+        Some("officer@example.jp")
+    );
+    assert!(matches!(
+        store.verify_audit().await.unwrap(),
+        Verification::Intact { .. }
+    ));
 }
 
 async fn search_filter_sort_and_page(backend: Backend) {
@@ -72,41 +138,101 @@ async fn search_filter_sort_and_page(backend: Backend) {
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
     for i in 0..30 {
         let location = if i % 3 == 0 { "放射線科" } else { "外来" };
-        let os = if i % 2 == 0 { "Win11" } else { "Windows Server 2019" };
-        tx.create_device(facility, &device(&format!("PC-{i:03}"), location, os, &format!("HOST{i}"))).await.unwrap();
+        let os = if i % 2 == 0 {
+            "Win11"
+        } else {
+            "Windows Server 2019"
+        };
+        tx.create_device(
+            facility,
+            &device(&format!("PC-{i:03}"), location, os, &format!("HOST{i}")),
+        )
+        .await
+        .unwrap();
     }
     tx.commit().await.unwrap();
     let page = |filter: DeviceFilter| {
         let store = store.clone();
         async move { store.devices(facility, &filter).await.unwrap() }
     };
-    let full_width = page(DeviceFilter { q: Some("ｈｏｓｔ１２".into()), ..Default::default() }).await;
+    let full_width = page(DeviceFilter {
+        q: Some("ｈｏｓｔ１２".into()),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(full_width.total, 1);
     assert_eq!(full_width.devices[0].device.management_no, "PC-012");
-    assert_eq!(page(DeviceFilter { q: Some("医療機器系".into()), ..Default::default() }).await.total, 30, "interface text is searched");
-    assert_eq!(page(DeviceFilter { q: Some("100%".into()), ..Default::default() }).await.total, 0, "wildcards are literal");
-    let radiology = page(DeviceFilter { location: Some("放射線科".into()), ..Default::default() }).await;
+    assert_eq!(
+        page(DeviceFilter {
+            q: Some("医療機器系".into()),
+            ..Default::default()
+        })
+        .await
+        .total,
+        30,
+        "interface text is searched"
+    );
+    assert_eq!(
+        page(DeviceFilter {
+            q: Some("100%".into()),
+            ..Default::default()
+        })
+        .await
+        .total,
+        0,
+        "wildcards are literal"
+    );
+    let radiology = page(DeviceFilter {
+        location: Some("放射線科".into()),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(radiology.total, 10);
-    let servers = page(DeviceFilter { kind: Some(DeviceKind::Server), ..Default::default() }).await;
+    let servers = page(DeviceFilter {
+        kind: Some(DeviceKind::Server),
+        ..Default::default()
+    })
+    .await;
     assert_eq!(servers.total, 15);
-    let second = page(DeviceFilter { per_page: 7, page: 2, sort: DeviceSort::ManagementNo, descending: true, ..Default::default() }).await;
+    let second = page(DeviceFilter {
+        per_page: 7,
+        page: 2,
+        sort: DeviceSort::ManagementNo,
+        descending: true,
+        ..Default::default()
+    })
+    .await;
     assert_eq!(second.total, 30);
     assert_eq!(second.devices.len(), 7);
     assert_eq!(second.devices[0].device.management_no, "PC-022");
     assert_eq!(second.devices[0].device.interfaces.len(), 2);
     let facets = store.device_facets(facility).await.unwrap();
     assert_eq!(facets.locations, ["外来", "放射線科"]);
-    let all = store.all_devices(facility, &DeviceFilter { location: Some("外来".into()), ..Default::default() }).await.unwrap();
+    let all = store
+        .all_devices(
+            facility,
+            &DeviceFilter {
+                location: Some("外来".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(all.len(), 20);
 }
 
 async fn import_counts_and_is_idempotent(backend: Backend) {
     let (_db, store, facility, _) = setup(backend).await;
-    let devices: Vec<Device> = (0..5).map(|i| device(&format!("{i}"), "外来", "Win11", &format!("h{i}"))).collect();
+    let devices: Vec<Device> = (0..5)
+        .map(|i| device(&format!("{i}"), "外来", "Win11", &format!("h{i}")))
+        .collect();
     let mut tx = store.write(&Actor::system("import")).await.unwrap();
     let counts = tx.import_devices(facility, &devices).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!((counts.created, counts.updated, counts.unchanged), (5, 0, 0));
+    assert_eq!(
+        (counts.created, counts.updated, counts.unchanged),
+        (5, 0, 0)
+    );
     let mut changed = devices.clone();
     changed[2].location = Some("病棟".into());
     changed.push(device("new", "病棟", "Win10", "n"));
@@ -114,8 +240,18 @@ async fn import_counts_and_is_idempotent(backend: Backend) {
     let counts = tx.import_devices(facility, &changed).await.unwrap();
     // A dry run is a transaction that is not committed.
     drop(tx);
-    assert_eq!((counts.created, counts.updated, counts.unchanged), (1, 1, 4));
-    assert_eq!(store.devices(facility, &DeviceFilter::default()).await.unwrap().total, 5);
+    assert_eq!(
+        (counts.created, counts.updated, counts.unchanged),
+        (1, 1, 4)
+    );
+    assert_eq!(
+        store
+            .devices(facility, &DeviceFilter::default())
+            .await
+            .unwrap()
+            .total,
+        5
+    );
     let mut tx = store.write(&Actor::system("import")).await.unwrap();
     tx.import_devices(facility, &changed).await.unwrap();
     tx.commit().await.unwrap();
@@ -128,11 +264,29 @@ async fn import_counts_and_is_idempotent(backend: Backend) {
 async fn facilities_do_not_see_each_other(backend: Backend) {
     let (_db, store, a, b) = setup(backend).await;
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
-    let id = tx.create_device(a, &device("X", "外来", "Win11", "x")).await.unwrap();
-    tx.create_device(b, &device("X", "外来", "Win11", "x")).await.unwrap();
+    let id = tx
+        .create_device(a, &device("X", "外来", "Win11", "x"))
+        .await
+        .unwrap();
+    tx.create_device(b, &device("X", "外来", "Win11", "x"))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    assert!(matches!(store.device(b, id).await, Err(StoreError::NotFound)));
-    assert_eq!(store.devices(b, &DeviceFilter::default()).await.unwrap().total, 1);
+    assert!(matches!(
+        store.device(b, id).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        store
+            .devices(b, &DeviceFilter::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
-    assert!(matches!(tx.create_device(a, &device("X", "", "", "")).await, Err(StoreError::Conflict)));
+    assert!(matches!(
+        tx.create_device(a, &device("X", "", "", "")).await,
+        Err(StoreError::Conflict)
+    ));
 }

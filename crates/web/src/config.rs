@@ -20,7 +20,10 @@ pub struct WebConfig {
     pub address_window_minutes: i64,
     /// Mark cookies Secure; turn on when serving (or proxied) over HTTPS.
     pub secure_cookies: bool,
+    /// Limit of urlencoded form bodies.
     pub max_body_bytes: usize,
+    /// Limit of uploads and API bodies (ledger imports).
+    pub max_upload_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -36,6 +39,7 @@ impl Default for WebConfig {
             address_window_minutes: 15,
             secure_cookies: false,
             max_body_bytes: 2 * 1024 * 1024,
+            max_upload_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -56,6 +56,20 @@ async fn submitted_token(
         let token = value.to_string();
         return Ok((request, Some(token)));
     }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.starts_with("multipart/form-data") {
+        // File uploads carry the token in the form's action URL, as the body is not buffered here.
+        let token = request
+            .uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));
+        return Ok((request, token));
+    }
     let is_form = request
         .headers()
         .get(header::CONTENT_TYPE)

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 mod cookies;
 mod csrf;
+pub mod devices;
 pub mod error;
 mod facilities;
 mod governance;
@@ -56,7 +57,7 @@ impl AppState {
 /// The production router with every middleware.
 pub fn router(state: AppState) -> Router {
     let (routes, _) = routes::table().into_parts();
-    let max_body = state.config.max_body_bytes;
+    let max_body = state.config.max_upload_bytes;
     routes
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -54,6 +54,27 @@ pub async fn home(
     Ok(Redirect::to("/login").into_response())
 }
 
+/// The navigation's 台帳: straight to the device ledger when the user has one facility.
+pub async fn ledgers(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+) -> AppResult<Response> {
+    let today = state.store.clock().today_jst().to_string();
+    let facilities: Vec<_> = state
+        .store
+        .facilities_of_user(principal.user.id, &today)
+        .await?
+        .into_iter()
+        .filter(|f| principal.can(f, mimamori_domain::access::Action::ViewFacility))
+        .collect();
+    match facilities.as_slice() {
+        [only] => {
+            Ok(Redirect::to(&format!("/facilities/{}/devices", only.profile.code)).into_response())
+        }
+        _ => Ok(Redirect::to("/dashboard").into_response()),
+    }
+}
+
 pub async fn not_found() -> AppError {
     AppError::not_found()
 }

@@ -11,7 +11,7 @@ use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use mimamori_domain::access::{Action, Permission};
 
-use crate::{api, audit, auth, facilities, governance, members, pages, AppState};
+use crate::{api, audit, auth, devices, facilities, governance, members, pages, AppState};
 
 #[derive(Debug, Clone)]
 pub struct RouteRule {
@@ -73,7 +73,8 @@ impl RouteTable {
     }
 }
 
-/// All routes of the product with their permission rules.
+/// All routes of the product with their permission rules, one line each.
+#[rustfmt::skip]
 pub fn table() -> RouteTable {
     use Action::*;
     use Permission::*;
@@ -88,156 +89,63 @@ pub fn table() -> RouteTable {
         .get("/login/totp", Public, auth::pages::second_factor_form)
         .post("/login/totp", Public, auth::pages::second_factor)
         .post("/logout", Public, auth::pages::logout)
-        .post(
-            "/logout/everywhere",
-            SignedIn,
-            auth::pages::logout_everywhere,
-        )
+        .post("/logout/everywhere", SignedIn, auth::pages::logout_everywhere)
         .get("/account", SignedIn, auth::account::page)
         .post("/account/lang", SignedIn, auth::account::set_lang)
-        .post(
-            "/account/password",
-            SignedIn,
-            auth::account::change_password,
-        )
+        .post("/account/password", SignedIn, auth::account::change_password)
         .post("/account/tokens", SignedIn, auth::account::create_token)
-        .post(
-            "/account/tokens/{id}/revoke",
-            SignedIn,
-            auth::account::revoke_token,
-        )
+        .post("/account/tokens/{id}/revoke", SignedIn, auth::account::revoke_token)
         // Enrolment is reachable before the second factor exists; the handler checks the session.
         .get("/account/totp", Public, auth::enrol::form)
         .post("/account/totp", Public, auth::enrol::confirm)
         .get("/dashboard", SignedIn, pages::dashboard)
-        .get(
-            "/facilities/new",
-            Organisation(AdministerOrganisation),
-            facilities::pages::new_form,
-        )
-        .post(
-            "/facilities",
-            Organisation(AdministerOrganisation),
-            facilities::pages::create,
-        )
-        .get(
-            "/facilities/{code}",
-            Facility(ViewFacility),
-            facilities::pages::show,
-        )
-        .get(
-            "/facilities/{code}/edit",
-            Facility(EditFacility),
-            facilities::pages::edit_form,
-        )
-        .post(
-            "/facilities/{code}",
-            Facility(EditFacility),
-            facilities::pages::update,
-        )
-        .get(
-            "/facilities/{code}/governance",
-            Facility(ViewFacility),
-            governance::pages::list,
-        )
-        .post(
-            "/facilities/{code}/governance",
-            Facility(ManageGovernance),
-            governance::pages::create,
-        )
-        .get(
-            "/facilities/{code}/governance/{id}/edit",
-            Facility(ManageGovernance),
-            governance::pages::edit_form,
-        )
-        .post(
-            "/facilities/{code}/governance/{id}",
-            Facility(ManageGovernance),
-            governance::pages::update,
-        )
-        .post(
-            "/facilities/{code}/governance/{id}/delete",
-            Facility(ManageGovernance),
-            governance::pages::delete,
-        )
-        .get(
-            "/facilities/{code}/members",
-            Facility(ManageMembers),
-            members::pages::list,
-        )
-        .post(
-            "/facilities/{code}/members",
-            Facility(ManageMembers),
-            members::pages::add,
-        )
-        .post(
-            "/facilities/{code}/members/{id}/delete",
-            Facility(ManageMembers),
-            members::pages::remove,
-        )
-        .get(
-            "/facilities/{code}/audit",
-            Facility(ViewAudit),
-            audit::pages::facility_log,
-        )
-        .get(
-            "/audit",
-            Organisation(ViewAudit),
-            audit::pages::organisation_log,
-        )
+        .get("/ledgers", SignedIn, pages::ledgers)
+        .get("/facilities/new", Organisation(AdministerOrganisation), facilities::pages::new_form)
+        .post("/facilities", Organisation(AdministerOrganisation), facilities::pages::create)
+        .get("/facilities/{code}", Facility(ViewFacility), facilities::pages::show)
+        .get("/facilities/{code}/edit", Facility(EditFacility), facilities::pages::edit_form)
+        .post("/facilities/{code}", Facility(EditFacility), facilities::pages::update)
+        .get("/facilities/{code}/governance", Facility(ViewFacility), governance::pages::list)
+        .post("/facilities/{code}/governance", Facility(ManageGovernance), governance::pages::create)
+        .get("/facilities/{code}/governance/{id}/edit", Facility(ManageGovernance), governance::pages::edit_form)
+        .post("/facilities/{code}/governance/{id}", Facility(ManageGovernance), governance::pages::update)
+        .post("/facilities/{code}/governance/{id}/delete", Facility(ManageGovernance), governance::pages::delete)
+        .get("/facilities/{code}/members", Facility(ManageMembers), members::pages::list)
+        .post("/facilities/{code}/members", Facility(ManageMembers), members::pages::add)
+        .post("/facilities/{code}/members/{id}/delete", Facility(ManageMembers), members::pages::remove)
+        .get("/facilities/{code}/audit", Facility(ViewAudit), audit::pages::facility_log)
+        .get("/facilities/{code}/devices", Facility(ViewFacility), devices::pages::list)
+        .post("/facilities/{code}/devices", Facility(EditFacility), devices::pages::create)
+        .get("/facilities/{code}/devices/new", Facility(EditFacility), devices::pages::new_form)
+        .get("/facilities/{code}/devices/export", Facility(ViewFacility), devices::export::download)
+        .get("/facilities/{code}/devices/import", Facility(EditFacility), devices::import::form)
+        .post("/facilities/{code}/devices/import", Facility(EditFacility), devices::import::upload)
+        .post("/facilities/{code}/devices/import/{id}", Facility(EditFacility), devices::import::confirm)
+        .post("/facilities/{code}/devices/status", Facility(EditFacility), devices::pages::bulk_status)
+        .post("/facilities/{code}/devices/confirm", Facility(ConfirmLedger), devices::pages::confirm)
+        .get("/facilities/{code}/devices/{id}", Facility(ViewFacility), devices::pages::show)
+        .get("/facilities/{code}/devices/{id}/edit", Facility(EditFacility), devices::pages::edit_form)
+        .post("/facilities/{code}/devices/{id}", Facility(EditFacility), devices::pages::update)
+        .get("/audit", Organisation(ViewAudit), audit::pages::organisation_log)
         .get("/api/v1/openapi.json", Public, api::openapi::document)
         .get("/api/v1/me", SignedIn, api::me)
         .get("/api/v1/facilities", SignedIn, facilities::api::list)
-        .post(
-            "/api/v1/facilities",
-            Organisation(AdministerOrganisation),
-            facilities::api::create,
-        )
-        .get(
-            "/api/v1/facilities/{code}",
-            Facility(ViewFacility),
-            facilities::api::show,
-        )
-        .put(
-            "/api/v1/facilities/{code}",
-            Facility(EditFacility),
-            facilities::api::update,
-        )
-        .get(
-            "/api/v1/facilities/{code}/members",
-            Facility(ManageMembers),
-            members::api::list,
-        )
-        .get(
-            "/api/v1/facilities/{code}/appointments",
-            Facility(ViewFacility),
-            governance::api::list,
-        )
-        .post(
-            "/api/v1/facilities/{code}/appointments",
-            Facility(ManageGovernance),
-            governance::api::create,
-        )
-        .put(
-            "/api/v1/facilities/{code}/appointments/{id}",
-            Facility(ManageGovernance),
-            governance::api::update,
-        )
-        .delete(
-            "/api/v1/facilities/{code}/appointments/{id}",
-            Facility(ManageGovernance),
-            governance::api::delete,
-        )
-        .get(
-            "/api/v1/facilities/{code}/audit",
-            Facility(ViewAudit),
-            audit::api::facility_log,
-        )
-        .get(
-            "/api/v1/audit",
-            Organisation(ViewAudit),
-            audit::api::organisation_log,
-        )
+        .post("/api/v1/facilities", Organisation(AdministerOrganisation), facilities::api::create)
+        .get("/api/v1/facilities/{code}", Facility(ViewFacility), facilities::api::show)
+        .put("/api/v1/facilities/{code}", Facility(EditFacility), facilities::api::update)
+        .get("/api/v1/facilities/{code}/members", Facility(ManageMembers), members::api::list)
+        .get("/api/v1/facilities/{code}/appointments", Facility(ViewFacility), governance::api::list)
+        .post("/api/v1/facilities/{code}/appointments", Facility(ManageGovernance), governance::api::create)
+        .put("/api/v1/facilities/{code}/appointments/{id}", Facility(ManageGovernance), governance::api::update)
+        .delete("/api/v1/facilities/{code}/appointments/{id}", Facility(ManageGovernance), governance::api::delete)
+        .get("/api/v1/facilities/{code}/audit", Facility(ViewAudit), audit::api::facility_log)
+        .get("/api/v1/audit", Organisation(ViewAudit), audit::api::organisation_log)
+        .get("/api/v1/facilities/{code}/devices", Facility(ViewFacility), devices::api::list)
+        .post("/api/v1/facilities/{code}/devices", Facility(EditFacility), devices::api::create)
+        .post("/api/v1/facilities/{code}/devices/import", Facility(EditFacility), devices::api::import)
+        .get("/api/v1/facilities/{code}/devices/export", Facility(ViewFacility), devices::export::download)
+        .get("/api/v1/facilities/{code}/devices/{id}", Facility(ViewFacility), devices::api::show)
+        .put("/api/v1/facilities/{code}/devices/{id}", Facility(EditFacility), devices::api::update)
 }
 
 /// The rules of every route, for the permission tests and the OpenAPI check.

@@ -55,7 +55,9 @@ impl DeviceKind {
             Self::Network => lang.pick("ネットワーク機器", "Network device"),
             Self::Storage => lang.pick("ストレージ", "Storage"),
             Self::Printer => lang.pick("プリンタ・複合機", "Printer / multifunction"),
-            Self::MedicalDevice => lang.pick("医療機器（ネットワーク接続）", "Networked medical device"),
+            Self::MedicalDevice => {
+                lang.pick("医療機器（ネットワーク接続）", "Networked medical device")
+            }
             Self::Other => lang.pick("その他", "Other"),
         }
     }
@@ -67,7 +69,9 @@ impl DeviceKind {
             return None;
         }
         if let Some(kind) = Self::ALL.into_iter().find(|k| {
-            k.code() == key || search_key(k.label(Lang::Ja)) == key || search_key(k.label(Lang::En)) == key
+            k.code() == key
+                || search_key(k.label(Lang::Ja)) == key
+                || search_key(k.label(Lang::En)) == key
         }) {
             return Some(kind);
         }
@@ -76,9 +80,29 @@ impl DeviceKind {
             Self::Server
         } else if has(&["医療機器", "modality", "モダリティ"]) {
             Self::MedicalDevice
-        } else if has(&["ルータ", "スイッチ", "router", "switch", "ネットワーク", "無線", "ap", "utm", "ファイアウォール", "firewall", "vpn"]) {
+        } else if has(&[
+            "ルータ",
+            "スイッチ",
+            "router",
+            "switch",
+            "ネットワーク",
+            "無線",
+            "ap",
+            "utm",
+            "ファイアウォール",
+            "firewall",
+            "vpn",
+        ]) {
             Self::Network
-        } else if has(&["タブレット", "スマートフォン", "スマホ", "ipad", "iphone", "tablet", "mobile"]) {
+        } else if has(&[
+            "タブレット",
+            "スマートフォン",
+            "スマホ",
+            "ipad",
+            "iphone",
+            "tablet",
+            "mobile",
+        ]) {
             Self::Mobile
         } else if has(&["nas", "ストレージ", "storage"]) {
             Self::Storage
@@ -98,7 +122,11 @@ impl DeviceKind {
             Self::Server
         } else if key.contains("ios") || key.contains("android") || key.contains("ipados") {
             Self::Mobile
-        } else if key.starts_with("win") || key.contains("windows") || key.contains("mac") || key.contains("ubuntu") {
+        } else if key.starts_with("win")
+            || key.contains("windows")
+            || key.contains("mac")
+            || key.contains("ubuntu")
+        {
             Self::Pc
         } else {
             Self::Other
@@ -150,7 +178,9 @@ impl DeviceStatus {
         ];
         Self::ALL
             .into_iter()
-            .find(|s| s.code() == key || s.label(Lang::Ja) == key || search_key(s.label(Lang::En)) == key)
+            .find(|s| {
+                s.code() == key || s.label(Lang::Ja) == key || search_key(s.label(Lang::En)) == key
+            })
             .or_else(|| aliases.iter().find(|(a, _)| *a == key).map(|(_, s)| *s))
     }
 }
@@ -220,7 +250,12 @@ impl Device {
             parts.extend(s.vendor.as_deref());
         }
         for i in &self.interfaces {
-            parts.extend([&i.ip, &i.mac, &i.hostname, &i.segment].into_iter().flatten().map(String::as_str));
+            parts.extend(
+                [&i.ip, &i.mac, &i.hostname, &i.segment]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            );
         }
         search_key(&parts.join("\u{1f}"))
     }
@@ -327,8 +362,11 @@ pub fn parse_flag(value: &str) -> Option<bool> {
     let key = search_key(value.trim());
     match key.as_str() {
         "" => Some(false),
-        "はい" | "有" | "あり" | "有り" | "○" | "〇" | "◯" | "yes" | "y" | "true" | "1" | "on" => Some(true),
-        "いいえ" | "無" | "なし" | "無し" | "×" | "✕" | "-" | "no" | "n" | "false" | "0" | "off" => Some(false),
+        "はい" | "有" | "あり" | "有り" | "○" | "〇" | "◯" | "yes" | "y" | "true" | "1" | "on" => {
+            Some(true)
+        }
+        "いいえ" | "無" | "なし" | "無し" | "×" | "✕" | "-" | "no" | "n" | "false" | "0"
+        | "off" => Some(false),
         _ => None,
     }
 }
@@ -359,13 +397,20 @@ impl DeviceInput {
             }),
         };
         let remote_maintenance = parse_flag(&self.remote_maintenance).unwrap_or_else(|| {
-            errors.push(Issue::new("remote_maintenance", "invalid_flag").with("value", self.remote_maintenance.trim()));
+            errors.push(
+                Issue::new("remote_maintenance", "invalid_flag")
+                    .with("value", self.remote_maintenance.trim()),
+            );
             false
         });
         let software = self
             .software
             .iter()
-            .filter(|s| !(s.name.trim().is_empty() && s.version.trim().is_empty() && s.vendor.trim().is_empty()))
+            .filter(|s| {
+                !(s.name.trim().is_empty()
+                    && s.version.trim().is_empty()
+                    && s.vendor.trim().is_empty())
+            })
             .map(|s| {
                 if s.name.trim().is_empty() {
                     errors.push(Issue::new("software", "software_name_required"));
@@ -380,7 +425,11 @@ impl DeviceInput {
         let interfaces = self
             .interfaces
             .iter()
-            .filter(|i| ![&i.ip, &i.mac, &i.hostname, &i.segment].iter().all(|v| v.trim().is_empty()))
+            .filter(|i| {
+                ![&i.ip, &i.mac, &i.hostname, &i.segment]
+                    .iter()
+                    .all(|v| v.trim().is_empty())
+            })
             .map(|i| {
                 let mac = match i.mac.trim() {
                     "" => None,
@@ -417,7 +466,12 @@ impl DeviceInput {
             disposed_on,
             description: text(&mut errors, "description", &self.description, 2000),
             remote_maintenance,
-            security_measures: text(&mut errors, "security_measures", &self.security_measures, 500),
+            security_measures: text(
+                &mut errors,
+                "security_measures",
+                &self.security_measures,
+                500,
+            ),
             auth_method: text(&mut errors, "auth_method", &self.auth_method, 200),
             software,
             interfaces,
@@ -433,7 +487,10 @@ impl DeviceInput {
 impl From<&Device> for DeviceInput {
     fn from(d: &Device) -> Self {
         let s = |v: &Option<String>| v.clone().unwrap_or_default();
-        let day = |v: Option<NaiveDate>| v.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+        let day = |v: Option<NaiveDate>| {
+            v.map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default()
+        };
         DeviceInput {
             management_no: d.management_no.clone(),
             kind: d.kind.code().into(),
@@ -448,18 +505,31 @@ impl From<&Device> for DeviceInput {
             status: d.status.code().into(),
             disposed_on: day(d.disposed_on),
             description: s(&d.description),
-            remote_maintenance: if d.remote_maintenance { "yes".into() } else { "no".into() },
+            remote_maintenance: if d.remote_maintenance {
+                "yes".into()
+            } else {
+                "no".into()
+            },
             security_measures: s(&d.security_measures),
             auth_method: s(&d.auth_method),
             software: d
                 .software
                 .iter()
-                .map(|x| SoftwareInput { name: x.name.clone(), version: s(&x.version), vendor: s(&x.vendor) })
+                .map(|x| SoftwareInput {
+                    name: x.name.clone(),
+                    version: s(&x.version),
+                    vendor: s(&x.vendor),
+                })
                 .collect(),
             interfaces: d
                 .interfaces
                 .iter()
-                .map(|x| InterfaceInput { ip: s(&x.ip), mac: s(&x.mac), hostname: s(&x.hostname), segment: s(&x.segment) })
+                .map(|x| InterfaceInput {
+                    ip: s(&x.ip),
+                    mac: s(&x.mac),
+                    hostname: s(&x.hostname),
+                    segment: s(&x.segment),
+                })
                 .collect(),
         }
     }
@@ -480,8 +550,15 @@ pub enum DeviceSort {
 }
 
 impl DeviceSort {
-    pub const ALL: [DeviceSort; 7] =
-        [Self::ManagementNo, Self::Kind, Self::Location, Self::Os, Self::Status, Self::RegisteredOn, Self::UpdatedAt];
+    pub const ALL: [DeviceSort; 7] = [
+        Self::ManagementNo,
+        Self::Kind,
+        Self::Location,
+        Self::Os,
+        Self::Status,
+        Self::RegisteredOn,
+        Self::UpdatedAt,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -521,7 +598,11 @@ impl DeviceFilter {
 
     /// The search term in search form.
     pub fn q_key(&self) -> Option<String> {
-        self.q.as_deref().map(search_key).map(|q| q.trim().to_string()).filter(|q| !q.is_empty())
+        self.q
+            .as_deref()
+            .map(search_key)
+            .map(|q| q.trim().to_string())
+            .filter(|q| !q.is_empty())
     }
 
     pub fn offset(&self) -> i64 {
@@ -550,8 +631,16 @@ mod tests {
             users: "a医師 (〇〇科)".into(),
             registered_on: "2020/12/1".into(),
             status: "稼働".into(),
-            software: vec![SoftwareInput { name: "〇〇電子カルテ".into(), version: "2.0".into(), vendor: String::new() }],
-            interfaces: vec![InterfaceInput { ip: "192.168.〇.〇".into(), hostname: "Room1のPC1".into(), ..Default::default() }],
+            software: vec![SoftwareInput {
+                name: "〇〇電子カルテ".into(),
+                version: "2.0".into(),
+                vendor: String::new(),
+            }],
+            interfaces: vec![InterfaceInput {
+                ip: "192.168.〇.〇".into(),
+                hostname: "Room1のPC1".into(),
+                ..Default::default()
+            }],
             ..Default::default()
         }
     }
@@ -562,7 +651,10 @@ mod tests {
         assert_eq!(checked.device.management_no, "001");
         assert_eq!(checked.device.kind, DeviceKind::Pc);
         assert_eq!(checked.device.status, DeviceStatus::Active);
-        assert_eq!(checked.device.registered_on, NaiveDate::from_ymd_opt(2020, 12, 1));
+        assert_eq!(
+            checked.device.registered_on,
+            NaiveDate::from_ymd_opt(2020, 12, 1)
+        );
         assert_eq!(checked.device.interfaces[0].ip, None);
         assert_eq!(checked.warnings[0].code, "ip_masked");
     }
@@ -577,8 +669,22 @@ mod tests {
         row.interfaces[0].ip = "999.1.1.1".into();
         row.interfaces[0].mac = "xyz".into();
         row.remote_maintenance = "たぶん".into();
-        let codes: Vec<_> = row.validate().unwrap_err().0.iter().map(|i| i.code).collect();
-        for code in ["required", "invalid_device_status", "invalid_date", "invalid_device_kind", "invalid_ip", "invalid_mac", "invalid_flag"] {
+        let codes: Vec<_> = row
+            .validate()
+            .unwrap_err()
+            .0
+            .iter()
+            .map(|i| i.code)
+            .collect();
+        for code in [
+            "required",
+            "invalid_device_status",
+            "invalid_date",
+            "invalid_device_kind",
+            "invalid_ip",
+            "invalid_mac",
+            "invalid_flag",
+        ] {
             assert!(codes.contains(&code), "{code} in {codes:?}");
         }
     }
@@ -593,14 +699,20 @@ mod tests {
     #[test]
     fn round_trips_through_input() {
         let device = mhlw_row().validate().unwrap().device;
-        assert_eq!(DeviceInput::from(&device).validate().unwrap().device, device);
+        assert_eq!(
+            DeviceInput::from(&device).validate().unwrap().device,
+            device
+        );
     }
 
     #[test]
     fn kinds_and_statuses_accept_common_words() {
         assert_eq!(DeviceKind::parse("サーバー"), Some(DeviceKind::Server));
         assert_eq!(DeviceKind::parse("ＶＰＮルータ"), Some(DeviceKind::Network));
-        assert_eq!(DeviceKind::parse("medical_device"), Some(DeviceKind::MedicalDevice));
+        assert_eq!(
+            DeviceKind::parse("medical_device"),
+            Some(DeviceKind::MedicalDevice)
+        );
         assert_eq!(DeviceStatus::parse("廃棄"), Some(DeviceStatus::Disposed));
         assert_eq!(DeviceStatus::parse("Active"), Some(DeviceStatus::Active));
     }

@@ -64,3 +64,14 @@ CREATE TABLE ledger_confirmations (
     note TEXT
 );
 CREATE INDEX ledger_confirmations_facility ON ledger_confirmations(facility_id, ledger, confirmed_at);
+
+-- Uploaded files awaiting confirmation after the import preview; removed when applied.
+CREATE TABLE pending_imports (
+    id INTEGER PRIMARY KEY,
+    facility_id INTEGER NOT NULL REFERENCES facilities(id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    ledger TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    content BLOB NOT NULL,
+    created_at TEXT NOT NULL
+);

@@ -17,7 +17,10 @@ impl Store {
     /// Status of the device ledger of a facility.
     pub async fn device_ledger_status(&self, facility_id: i64) -> Result<LedgerStatus> {
         let mut status = LedgerStatus::default();
-        let count = sqlx::query("SELECT COUNT(*) AS n FROM devices WHERE facility_id = $1").bind(facility_id).fetch_one(&self.pool).await?;
+        let count = sqlx::query("SELECT COUNT(*) AS n FROM devices WHERE facility_id = $1")
+            .bind(facility_id)
+            .fetch_one(&self.pool)
+            .await?;
         status.count = col(&count, "n")?;
         if let Some(row) = sqlx::query("SELECT updated_at, updated_by FROM devices WHERE facility_id = $1 ORDER BY updated_at DESC LIMIT 1")
             .bind(facility_id)

@@ -22,8 +22,14 @@ fn day(date: Option<chrono::NaiveDate>) -> Option<String> {
 
 impl WriteTx {
     async fn write_details(&mut self, device_id: i64, device: &Device) -> Result<()> {
-        sqlx::query("DELETE FROM device_software WHERE device_id = $1").bind(device_id).execute(&mut *self.tx).await?;
-        sqlx::query("DELETE FROM device_interfaces WHERE device_id = $1").bind(device_id).execute(&mut *self.tx).await?;
+        sqlx::query("DELETE FROM device_software WHERE device_id = $1")
+            .bind(device_id)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("DELETE FROM device_interfaces WHERE device_id = $1")
+            .bind(device_id)
+            .execute(&mut *self.tx)
+            .await?;
         for (position, s) in device.software.iter().enumerate() {
             sqlx::query("INSERT INTO device_software (device_id, position, name, version, vendor) VALUES ($1, $2, $3, $4, $5)")
                 .bind(device_id)
@@ -79,7 +85,13 @@ impl WriteTx {
         .await?;
         let id: i64 = col(&row, "id")?;
         self.write_details(id, device).await?;
-        self.audit(AuditRecord::new("create", "device").facility(Some(facility_id)).id(id).after(device)).await?;
+        self.audit(
+            AuditRecord::new("create", "device")
+                .facility(Some(facility_id))
+                .id(id)
+                .after(device),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -115,13 +127,21 @@ impl WriteTx {
         .await?;
         self.write_details(before.id, device).await?;
         self.audit(
-            AuditRecord::new("update", "device").facility(Some(before.facility_id)).id(before.id).before(&before.device).after(device),
+            AuditRecord::new("update", "device")
+                .facility(Some(before.facility_id))
+                .id(before.id)
+                .before(&before.device)
+                .after(device),
         )
         .await
     }
 
     /// Sets the status of several devices (bulk action); returns how many changed.
-    pub async fn set_device_status(&mut self, devices: &[StoredDevice], status: DeviceStatus) -> Result<usize> {
+    pub async fn set_device_status(
+        &mut self,
+        devices: &[StoredDevice],
+        status: DeviceStatus,
+    ) -> Result<usize> {
         let mut changed = 0;
         for stored in devices.iter().filter(|d| d.device.status != status) {
             let mut device = stored.device.clone();
@@ -136,12 +156,22 @@ impl WriteTx {
     }
 
     /// Creates or updates devices matched by 管理番号; a device equal to the stored one is left alone.
-    pub async fn import_devices(&mut self, facility_id: i64, devices: &[Device]) -> Result<ImportCounts> {
+    pub async fn import_devices(
+        &mut self,
+        facility_id: i64,
+        devices: &[Device],
+    ) -> Result<ImportCounts> {
         let sql = format!("SELECT {COLUMNS} FROM devices WHERE facility_id = $1");
-        let rows = sqlx::query(&sql).bind(facility_id).fetch_all(&mut *self.tx).await?;
+        let rows = sqlx::query(&sql)
+            .bind(facility_id)
+            .fetch_all(&mut *self.tx)
+            .await?;
         let mut existing = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
         load_details(&mut self.tx, &mut existing).await?;
-        let by_number: HashMap<String, StoredDevice> = existing.into_iter().map(|d| (d.device.management_no.clone(), d)).collect();
+        let by_number: HashMap<String, StoredDevice> = existing
+            .into_iter()
+            .map(|d| (d.device.management_no.clone(), d))
+            .collect();
         let mut counts = ImportCounts::default();
         for device in devices {
             match by_number.get(&device.management_no) {
@@ -160,7 +190,12 @@ impl WriteTx {
     }
 
     /// Records that a person checked the ledger (「台帳を確認しました」).
-    pub async fn confirm_ledger(&mut self, facility_id: i64, ledger: &str, note: Option<&str>) -> Result<()> {
+    pub async fn confirm_ledger(
+        &mut self,
+        facility_id: i64,
+        ledger: &str,
+        note: Option<&str>,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO ledger_confirmations (facility_id, ledger, confirmed_by_id, confirmed_by, confirmed_at, note) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -173,6 +208,12 @@ impl WriteTx {
         .execute(&mut *self.tx)
         .await?;
         let detail = serde_json::json!({"ledger": ledger, "note": note});
-        self.audit(AuditRecord::new("confirm", "ledger").facility(Some(facility_id)).id(ledger).after(&detail)).await
+        self.audit(
+            AuditRecord::new("confirm", "ledger")
+                .facility(Some(facility_id))
+                .id(ledger)
+                .after(&detail),
+        )
+        .await
     }
 }

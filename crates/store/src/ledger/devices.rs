@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use mimamori_domain::ledger::device::{Device, DeviceFilter, DeviceKind, DeviceSort, DeviceStatus, Interface, Software};
+use mimamori_domain::ledger::device::{
+    Device, DeviceFilter, DeviceKind, DeviceSort, DeviceStatus, Interface, Software,
+};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -74,7 +76,10 @@ fn sort_column(sort: DeviceSort) -> &'static str {
 
 /// `%term%` with LIKE's wildcards escaped.
 fn like_pattern(term: &str) -> String {
-    let escaped = term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
     format!("%{escaped}%")
 }
 
@@ -127,14 +132,23 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         let count_sql = format!("SELECT COUNT(*) AS n FROM devices WHERE {WHERE}");
-        let total: i64 = col(&bind_filter!(sqlx::query(&count_sql), facility_id, filter).fetch_one(&self.pool).await?, "n")?;
+        let total: i64 = col(
+            &bind_filter!(sqlx::query(&count_sql), facility_id, filter)
+                .fetch_one(&self.pool)
+                .await?,
+            "n",
+        )?;
         let mut devices = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
         load_details(&mut *self.pool.acquire().await?, &mut devices).await?;
         Ok(DevicePage { devices, total })
     }
 
     /// Every device matching the filter, in its order (for exports).
-    pub async fn all_devices(&self, facility_id: i64, filter: &DeviceFilter) -> Result<Vec<StoredDevice>> {
+    pub async fn all_devices(
+        &self,
+        facility_id: i64,
+        filter: &DeviceFilter,
+    ) -> Result<Vec<StoredDevice>> {
         let mut all = filter.clone();
         all.per_page = i64::MAX / 2;
         all.page = 1;
@@ -143,7 +157,9 @@ impl Store {
             "SELECT {COLUMNS} FROM devices WHERE {WHERE} ORDER BY {} {order}, management_no {order}",
             sort_column(filter.sort)
         );
-        let rows = bind_filter!(sqlx::query(&sql), facility_id, &all).fetch_all(&self.pool).await?;
+        let rows = bind_filter!(sqlx::query(&sql), facility_id, &all)
+            .fetch_all(&self.pool)
+            .await?;
         let mut devices = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
         load_details(&mut *self.pool.acquire().await?, &mut devices).await?;
         Ok(devices)
@@ -152,7 +168,12 @@ impl Store {
     /// One device of the facility (another facility's device is not found).
     pub async fn device(&self, facility_id: i64, id: i64) -> Result<StoredDevice> {
         let sql = format!("SELECT {COLUMNS} FROM devices WHERE id = $1 AND facility_id = $2");
-        let row = sqlx::query(&sql).bind(id).bind(facility_id).fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(facility_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let mut devices = vec![from_row(&row)?];
         load_details(&mut *self.pool.acquire().await?, &mut devices).await?;
         Ok(devices.remove(0))
@@ -162,17 +183,27 @@ impl Store {
         let distinct = |column: &'static str| {
             let sql = format!("SELECT DISTINCT {column} AS v FROM devices WHERE facility_id = $1 AND {column} IS NOT NULL ORDER BY {column}");
             async move {
-                let rows = sqlx::query(&sql).bind(facility_id).fetch_all(&self.pool).await?;
-                rows.iter().map(|r| col::<String>(r, "v")).collect::<Result<Vec<_>>>()
+                let rows = sqlx::query(&sql)
+                    .bind(facility_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.iter()
+                    .map(|r| col::<String>(r, "v"))
+                    .collect::<Result<Vec<_>>>()
             }
         };
-        Ok(DeviceFacets { locations: distinct("location").await?, os_names: distinct("os_name").await? })
+        Ok(DeviceFacets {
+            locations: distinct("location").await?,
+            os_names: distinct("os_name").await?,
+        })
     }
-
 }
 
 /// Loads software and interfaces for the devices in two queries per 500 devices (no N+1).
-pub(crate) async fn load_details(conn: &mut sqlx::AnyConnection, devices: &mut [StoredDevice]) -> Result<()> {
+pub(crate) async fn load_details(
+    conn: &mut sqlx::AnyConnection,
+    devices: &mut [StoredDevice],
+) -> Result<()> {
     {
         if devices.is_empty() {
             return Ok(());
@@ -182,7 +213,11 @@ pub(crate) async fn load_details(conn: &mut sqlx::AnyConnection, devices: &mut [
             index.insert(d.id, i);
         }
         for chunk in devices.iter().map(|d| d.id).collect::<Vec<_>>().chunks(500) {
-            let ids = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            let ids = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
             let software = sqlx::query(&format!(
                 "SELECT device_id, name, version, vendor FROM device_software WHERE device_id IN ({ids}) ORDER BY device_id, position"
             ))
@@ -191,7 +226,11 @@ pub(crate) async fn load_details(conn: &mut sqlx::AnyConnection, devices: &mut [
             for row in &software {
                 let device_id: i64 = col(row, "device_id")?;
                 if let Some(&i) = index.get(&device_id) {
-                    devices[i].device.software.push(Software { name: col(row, "name")?, version: col(row, "version")?, vendor: col(row, "vendor")? });
+                    devices[i].device.software.push(Software {
+                        name: col(row, "name")?,
+                        version: col(row, "version")?,
+                        vendor: col(row, "vendor")?,
+                    });
                 }
             }
             let interfaces = sqlx::query(&format!(
