@@ -63,10 +63,12 @@ impl Role {
             Role::Administrator => true,
             Role::SecurityOfficer => matches!(
                 action,
-                ViewFacility | EditFacility | ManageGovernance | ViewAudit
+                ViewFacility | EditFacility | ManageGovernance | ViewAudit | ConfirmLedger
             ),
             Role::Editor => matches!(action, ViewFacility | EditFacility),
-            Role::Viewer | Role::Inspector => matches!(action, ViewFacility),
+            // Management (経営層) confirms the ledgers periodically, as the guideline asks.
+            Role::Viewer => matches!(action, ViewFacility | ConfirmLedger),
+            Role::Inspector => matches!(action, ViewFacility),
             // Vendors see only what is assigned to them; later features grant that per record.
             Role::Vendor => false,
         }
