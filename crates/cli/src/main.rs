@@ -4,6 +4,7 @@ mod cli;
 mod commands;
 mod config;
 mod demo;
+mod demo_ledger;
 mod ledger;
 
 use std::process::ExitCode;

@@ -60,6 +60,14 @@ pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
         .map(|at| at.with_timezone(&Utc))
 }
 
+/// A stored UTC timestamp shown in Japan time, e.g. "2026-11-21 20:29 JST"; other text unchanged.
+pub fn display_jst(text: &str) -> String {
+    match parse_timestamp(text) {
+        Some(at) => (at + chrono::Duration::hours(9)).format("%Y-%m-%d %H:%M JST").to_string(),
+        None => text.to_string(),
+    }
+}
+
 /// The Japanese fiscal year (年度) a date falls in: April to March.
 pub fn fiscal_year(date: NaiveDate) -> i32 {
     use chrono::Datelike;
@@ -96,6 +104,12 @@ mod tests {
         assert_eq!(fiscal_year(april), 2026);
         assert_eq!(fiscal_year_label_ja(2025), "令和7年度");
         assert_eq!(fiscal_year_label_ja(2019), "令和元年度");
+    }
+
+    #[test]
+    fn timestamps_show_in_japan_time() {
+        assert_eq!(display_jst("2026-11-21T15:30:00.000000Z"), "2026-11-22 00:30 JST");
+        assert_eq!(display_jst("—"), "—");
     }
 
     #[test]

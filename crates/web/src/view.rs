@@ -29,6 +29,11 @@ impl PageCtx {
         self.lang.pick(ja, en)
     }
 
+    /// A stored timestamp in Japan time.
+    pub fn time(&self, stored: &str) -> String {
+        mimamori_domain::clock::display_jst(stored)
+    }
+
     pub fn is_en(&self) -> bool {
         self.lang == Lang::En
     }
