@@ -165,7 +165,8 @@ pub async fn load(store: &Store) -> anyhow::Result<Vec<(String, String, String)>
     };
     // The ledger, by 管理番号: missing devices are added and demo devices reset; a second load changes nothing.
     let mut tx = store.write(&actor).await?;
-    tx.import_devices(facility.id, &crate::demo_ledger::devices()).await?;
+    tx.import_devices(facility.id, &crate::demo_ledger::devices())
+        .await?;
     tx.commit().await?;
     let mut credentials = Vec::new();
     let mut tx = store.write(&actor).await?;

@@ -5,25 +5,61 @@
 use mimamori_domain::ledger::device::{Device, DeviceInput, InterfaceInput, SoftwareInput};
 
 const WARDS: [(&str, usize); 12] = [
-    ("外来1診", 2), ("外来2診", 2), ("外来3診", 2), ("外来4診", 2), ("外来処置室", 3), ("3階東病棟", 18),
-    ("3階西病棟", 18), ("4階東病棟", 18), ("4階西病棟", 18), ("5階病棟", 16), ("ICU", 10), ("救急外来", 8),
+    ("外来1診", 2),
+    ("外来2診", 2),
+    ("外来3診", 2),
+    ("外来4診", 2),
+    ("外来処置室", 3),
+    ("3階東病棟", 18),
+    ("3階西病棟", 18),
+    ("4階東病棟", 18),
+    ("4階西病棟", 18),
+    ("5階病棟", 16),
+    ("ICU", 10),
+    ("救急外来", 8),
 ];
 
 const DEPARTMENTS: [(&str, usize); 8] = [
-    ("医事課", 14), ("地域連携室", 6), ("薬剤部", 10), ("放射線科", 12), ("臨床検査科", 10), ("リハビリテーション科", 8),
-    ("栄養科", 4), ("総務課", 12),
+    ("医事課", 14),
+    ("地域連携室", 6),
+    ("薬剤部", 10),
+    ("放射線科", 12),
+    ("臨床検査科", 10),
+    ("リハビリテーション科", 8),
+    ("栄養科", 4),
+    ("総務課", 12),
 ];
 
 fn software(name: &str, version: &str, vendor: &str) -> SoftwareInput {
-    SoftwareInput { name: name.into(), version: version.into(), vendor: vendor.into() }
+    SoftwareInput {
+        name: name.into(),
+        version: version.into(),
+        vendor: vendor.into(),
+    }
 }
 
 fn interface(ip: &str, host: &str, segment: &str) -> InterfaceInput {
-    InterfaceInput { ip: ip.into(), hostname: host.into(), segment: segment.into(), ..Default::default() }
+    InterfaceInput {
+        ip: ip.into(),
+        hostname: host.into(),
+        segment: segment.into(),
+        ..Default::default()
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn device(no: &str, kind: &str, maker: &str, model: &str, os: &str, os_version: &str, location: &str, registered: &str, software: Vec<SoftwareInput>, interfaces: Vec<InterfaceInput>) -> DeviceInput {
+fn device(
+    no: &str,
+    kind: &str,
+    maker: &str,
+    model: &str,
+    os: &str,
+    os_version: &str,
+    location: &str,
+    registered: &str,
+    software: Vec<SoftwareInput>,
+    interfaces: Vec<InterfaceInput>,
+) -> DeviceInput {
     DeviceInput {
         management_no: no.into(),
         kind: kind.into(),
@@ -45,17 +81,144 @@ fn device(no: &str, kind: &str, maker: &str, model: &str, os: &str, os_version: 
 pub fn devices() -> Vec<Device> {
     let ehr = || software("みまもり電子カルテ", "5.2.1", "株式会社カルテシステム");
     let mut list = vec![
-        device("SV-001", "server", "NEC", "Express5800/R120h", "Windows Server", "2019", "サーバ室", "2019-04-01", vec![ehr(), software("SQL Server", "2019", "Microsoft")], vec![interface("10.10.0.11", "EHR-DB01", "電子カルテ系")]),
-        device("SV-002", "server", "NEC", "Express5800/R120h", "Windows Server", "2019", "サーバ室", "2019-04-01", vec![ehr()], vec![interface("10.10.0.12", "EHR-AP01", "電子カルテ系")]),
-        device("SV-003", "server", "富士通", "PRIMERGY RX2530", "Windows Server", "2016", "サーバ室", "2017-10-01", vec![software("医事会計レセコン", "12.4", "医事システム株式会社")], vec![interface("10.10.0.21", "RECE-SV01", "電子カルテ系")]),
-        device("SV-004", "server", "Dell", "PowerEdge R750", "Windows Server", "2022", "サーバ室", "2022-04-01", vec![software("PACS", "7.1", "画像システム株式会社")], vec![interface("10.20.0.5", "PACS-SV01", "医療機器系")]),
-        device("SV-005", "storage", "Synology", "RS1221+", "DSM", "7.2", "サーバ室", "2021-04-01", vec![software("バックアップソフト", "11.0", "")], vec![interface("10.10.0.50", "BACKUP-NAS", "電子カルテ系")]),
-        device("NW-001", "network", "Cisco", "Catalyst 9300", "IOS XE", "17.9", "サーバ室", "2019-04-01", vec![], vec![interface("10.10.0.1", "CORE-SW01", "電子カルテ系")]),
-        device("NW-002", "network", "ヤマハ", "RTX1300", "Rev.23", "23.01.02", "サーバ室", "2023-04-01", vec![], vec![interface("10.10.0.254", "VPN-RT01", "電子カルテ系"), interface("203.0.113.10", "VPN-RT01-WAN", "インターネット")]),
-        device("NW-003", "network", "FortiNet", "FortiGate 60F", "FortiOS", "7.2.8", "サーバ室", "2022-10-01", vec![], vec![interface("192.168.100.1", "UTM01", "インターネット系")]),
-        device("MD-001", "medical_device", "キヤノンメディカル", "Aquilion Lightning", "Windows", "10 IoT", "放射線科CT室", "2020-06-01", vec![software("CT操作卓ソフト", "V10", "キヤノンメディカル")], vec![interface("10.20.0.31", "CT01", "医療機器系"), interface("10.10.5.31", "CT01-EHR", "電子カルテ系")]),
-        device("MD-002", "medical_device", "富士フイルム", "FCR PRIMA T2", "Windows", "10 IoT", "放射線科一般撮影室", "2019-09-01", vec![], vec![interface("10.20.0.32", "CR01", "医療機器系")]),
-        device("MD-003", "medical_device", "シスメックス", "XN-1000", "Windows", "10 IoT", "臨床検査科", "2021-03-01", vec![], vec![interface("10.20.0.41", "LAB-XN01", "医療機器系")]),
+        device(
+            "SV-001",
+            "server",
+            "NEC",
+            "Express5800/R120h",
+            "Windows Server",
+            "2019",
+            "サーバ室",
+            "2019-04-01",
+            vec![ehr(), software("SQL Server", "2019", "Microsoft")],
+            vec![interface("10.10.0.11", "EHR-DB01", "電子カルテ系")],
+        ),
+        device(
+            "SV-002",
+            "server",
+            "NEC",
+            "Express5800/R120h",
+            "Windows Server",
+            "2019",
+            "サーバ室",
+            "2019-04-01",
+            vec![ehr()],
+            vec![interface("10.10.0.12", "EHR-AP01", "電子カルテ系")],
+        ),
+        device(
+            "SV-003",
+            "server",
+            "富士通",
+            "PRIMERGY RX2530",
+            "Windows Server",
+            "2016",
+            "サーバ室",
+            "2017-10-01",
+            vec![software("医事会計レセコン", "12.4", "医事システム株式会社")],
+            vec![interface("10.10.0.21", "RECE-SV01", "電子カルテ系")],
+        ),
+        device(
+            "SV-004",
+            "server",
+            "Dell",
+            "PowerEdge R750",
+            "Windows Server",
+            "2022",
+            "サーバ室",
+            "2022-04-01",
+            vec![software("PACS", "7.1", "画像システム株式会社")],
+            vec![interface("10.20.0.5", "PACS-SV01", "医療機器系")],
+        ),
+        device(
+            "SV-005",
+            "storage",
+            "Synology",
+            "RS1221+",
+            "DSM",
+            "7.2",
+            "サーバ室",
+            "2021-04-01",
+            vec![software("バックアップソフト", "11.0", "")],
+            vec![interface("10.10.0.50", "BACKUP-NAS", "電子カルテ系")],
+        ),
+        device(
+            "NW-001",
+            "network",
+            "Cisco",
+            "Catalyst 9300",
+            "IOS XE",
+            "17.9",
+            "サーバ室",
+            "2019-04-01",
+            vec![],
+            vec![interface("10.10.0.1", "CORE-SW01", "電子カルテ系")],
+        ),
+        device(
+            "NW-002",
+            "network",
+            "ヤマハ",
+            "RTX1300",
+            "Rev.23",
+            "23.01.02",
+            "サーバ室",
+            "2023-04-01",
+            vec![],
+            vec![
+                interface("10.10.0.254", "VPN-RT01", "電子カルテ系"),
+                interface("203.0.113.10", "VPN-RT01-WAN", "インターネット"),
+            ],
+        ),
+        device(
+            "NW-003",
+            "network",
+            "FortiNet",
+            "FortiGate 60F",
+            "FortiOS",
+            "7.2.8",
+            "サーバ室",
+            "2022-10-01",
+            vec![],
+            vec![interface("192.168.100.1", "UTM01", "インターネット系")],
+        ),
+        device(
+            "MD-001",
+            "medical_device",
+            "キヤノンメディカル",
+            "Aquilion Lightning",
+            "Windows",
+            "10 IoT",
+            "放射線科CT室",
+            "2020-06-01",
+            vec![software("CT操作卓ソフト", "V10", "キヤノンメディカル")],
+            vec![
+                interface("10.20.0.31", "CT01", "医療機器系"),
+                interface("10.10.5.31", "CT01-EHR", "電子カルテ系"),
+            ],
+        ),
+        device(
+            "MD-002",
+            "medical_device",
+            "富士フイルム",
+            "FCR PRIMA T2",
+            "Windows",
+            "10 IoT",
+            "放射線科一般撮影室",
+            "2019-09-01",
+            vec![],
+            vec![interface("10.20.0.32", "CR01", "医療機器系")],
+        ),
+        device(
+            "MD-003",
+            "medical_device",
+            "シスメックス",
+            "XN-1000",
+            "Windows",
+            "10 IoT",
+            "臨床検査科",
+            "2021-03-01",
+            vec![],
+            vec![interface("10.20.0.41", "LAB-XN01", "医療機器系")],
+        ),
     ];
     // Remote maintenance reaches the VPN router and the PACS and CT.
     for no in ["NW-002", "SV-004", "MD-001"] {
@@ -71,8 +234,23 @@ pub fn devices() -> Vec<Device> {
         let address = format!("10.10.{}.{}", 1 + ip / 250, ip % 250 + 2);
         number += 1;
         ip += 1;
-        let software = if kind == "printer" { vec![] } else { vec![ehr(), software("Microsoft 365 Apps", "2408", "Microsoft")] };
-        device(&no, kind, "富士通", "ESPRIMO D7010", os, os_version, location, registered, software, vec![interface(&address, &host, "電子カルテ系")])
+        let software = if kind == "printer" {
+            vec![]
+        } else {
+            vec![ehr(), software("Microsoft 365 Apps", "2408", "Microsoft")]
+        };
+        device(
+            &no,
+            kind,
+            "富士通",
+            "ESPRIMO D7010",
+            os,
+            os_version,
+            location,
+            registered,
+            software,
+            vec![interface(&address, &host, "電子カルテ系")],
+        )
     };
     for (location, count) in WARDS.iter().chain(DEPARTMENTS.iter()) {
         for i in 0..*count {
@@ -90,7 +268,9 @@ pub fn devices() -> Vec<Device> {
         old.description = "部門システム専用端末。更新予定".into();
         list.push(old);
     }
-    list.into_iter().filter_map(|d| d.validate().ok().map(|c| c.device)).collect()
+    list.into_iter()
+        .filter_map(|d| d.validate().ok().map(|c| c.device))
+        .collect()
 }
 
 #[cfg(test)]
@@ -99,8 +279,18 @@ mod tests {
     fn the_demo_ledger_is_valid_and_realistic() {
         let devices = super::devices();
         assert!(devices.len() > 200, "{}", devices.len());
-        assert_eq!(devices.iter().filter(|d| d.os_name.as_deref() == Some("Windows 8.1")).count(), 2);
-        assert!(devices.iter().any(|d| d.interfaces.len() == 2 && d.kind.code() == "medical_device"));
-        assert!(devices.iter().any(|d| d.remote_maintenance && d.kind.code() == "network"));
+        assert_eq!(
+            devices
+                .iter()
+                .filter(|d| d.os_name.as_deref() == Some("Windows 8.1"))
+                .count(),
+            2
+        );
+        assert!(devices
+            .iter()
+            .any(|d| d.interfaces.len() == 2 && d.kind.code() == "medical_device"));
+        assert!(devices
+            .iter()
+            .any(|d| d.remote_maintenance && d.kind.code() == "network"));
     }
 }

@@ -270,28 +270,75 @@ async fn setup_enrol_sign_out_and_sign_in_with_totp() {
     assert_eq!(format!("{:?}", cookie.same_site()), "Some(Strict)");
 
     // The device ledger: add a device through the form, find it with a full-width term, download the XLSX.
-    client.goto(&format!("{}/ledgers", server.base)).await.unwrap();
-    submit(&client, "a[href='/facilities/browser/devices/new']", "form.device-form").await;
+    client
+        .goto(&format!("{}/ledgers", server.base))
+        .await
+        .unwrap();
+    submit(
+        &client,
+        "a[href='/facilities/browser/devices/new']",
+        "form.device-form",
+    )
+    .await;
     fill(&client, "f-management_no", "PC-0042").await;
     fill(&client, "f-os_name", "Windows 8.1").await;
     fill(&client, "f-location", "外来2診").await;
     fill(&client, "f-registered_on", "R2.4.1").await;
-    client.find(Locator::Css("input[name=sw_name]")).await.unwrap().send_keys("電子カルテ端末").await.unwrap();
-    client.find(Locator::Css("input[name=if_ip]")).await.unwrap().send_keys("192.168.10.21").await.unwrap();
-    client.find(Locator::Css("input[name=if_hostname]")).await.unwrap().send_keys("GAIRAI-PC42").await.unwrap();
+    client
+        .find(Locator::Css("input[name=sw_name]"))
+        .await
+        .unwrap()
+        .send_keys("電子カルテ端末")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=if_ip]"))
+        .await
+        .unwrap()
+        .send_keys("192.168.10.21")
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("input[name=if_hostname]"))
+        .await
+        .unwrap()
+        .send_keys("GAIRAI-PC42")
+        .await
+        .unwrap();
     screenshot(&client, "07-device-form").await;
-    submit(&client, "form.device-form button[type=submit]", "section.card dl.profile").await;
-    client.goto(&format!("{}/facilities/browser/devices", server.base)).await.unwrap();
+    submit(
+        &client,
+        "form.device-form button[type=submit]",
+        "section.card dl.profile",
+    )
+    .await;
+    client
+        .goto(&format!("{}/facilities/browser/devices", server.base))
+        .await
+        .unwrap();
     fill(&client, "f-q", "ｇａｉｒａｉ－ｐｃ４２").await;
     submit(&client, "form.filters button[type=submit]", "table.devices").await;
-    let rows = client.find_all(Locator::Css("table.devices tbody tr")).await.unwrap();
+    let rows = client
+        .find_all(Locator::Css("table.devices tbody tr"))
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert!(rows[0].text().await.unwrap().contains("PC-0042"));
     screenshot(&client, "08-device-list").await;
-    client.find(Locator::Id("export-xlsx")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Id("export-xlsx"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     let file = loop {
-        let found = std::fs::read_dir(downloads.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "xlsx"));
+        let found = std::fs::read_dir(downloads.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "xlsx"));
         if let Some(path) = found {
             break path;
         }
@@ -302,6 +349,9 @@ async fn setup_enrol_sign_out_and_sign_in_with_totp() {
     let sheets = mimamori_formats::read_tables(&bytes, "x.xlsx", None).unwrap();
     let parsed = mimamori_formats::devices::parse_devices(&sheets);
     assert_eq!(parsed.devices.len(), 1);
-    assert_eq!(parsed.devices[0].device.interfaces[0].hostname.as_deref(), Some("GAIRAI-PC42"));
+    assert_eq!(
+        parsed.devices[0].device.interfaces[0].hostname.as_deref(),
+        Some("GAIRAI-PC42")
+    );
     client.close().await.unwrap();
 }

@@ -63,7 +63,9 @@ pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
 /// A stored UTC timestamp shown in Japan time, e.g. "2026-11-21 20:29 JST"; other text unchanged.
 pub fn display_jst(text: &str) -> String {
     match parse_timestamp(text) {
-        Some(at) => (at + chrono::Duration::hours(9)).format("%Y-%m-%d %H:%M JST").to_string(),
+        Some(at) => (at + chrono::Duration::hours(9))
+            .format("%Y-%m-%d %H:%M JST")
+            .to_string(),
         None => text.to_string(),
     }
 }
@@ -108,7 +110,10 @@ mod tests {
 
     #[test]
     fn timestamps_show_in_japan_time() {
-        assert_eq!(display_jst("2026-11-21T15:30:00.000000Z"), "2026-11-22 00:30 JST");
+        assert_eq!(
+            display_jst("2026-11-21T15:30:00.000000Z"),
+            "2026-11-22 00:30 JST"
+        );
         assert_eq!(display_jst("—"), "—");
     }
 

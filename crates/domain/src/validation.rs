@@ -124,6 +124,17 @@ pub fn to_half_width(value: &str) -> String {
         .collect()
 }
 
+/// NFKC normalisation: full-width ASCII becomes half-width, half-width katakana full-width.
+pub fn nfkc(value: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    value.nfkc().collect()
+}
+
+/// The form in which text is searched: NFKC and lower case, so that ＰＣ, pc and PC match.
+pub fn search_key(value: &str) -> String {
+    nfkc(value).to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,15 +150,4 @@ mod tests {
         assert!(issue.message(Lang::Ja).contains("10"));
         assert!(issue.message(Lang::En).contains("10"));
     }
-}
-
-/// NFKC normalisation: full-width ASCII becomes half-width, half-width katakana full-width.
-pub fn nfkc(value: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    value.nfkc().collect()
-}
-
-/// The form in which text is searched: NFKC and lower case, so that ＰＣ, pc and PC match.
-pub fn search_key(value: &str) -> String {
-    nfkc(value).to_lowercase()
 }

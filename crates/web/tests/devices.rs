@@ -81,7 +81,7 @@ async fn form_search_edit_and_history(backend: Backend) {
     bad.retain(|(k, _)| *k != "if_ip" && *k != "registered_on");
     bad.push(("if_ip", "192.168.1.999"));
     bad.push(("registered_on", "昨日"));
-    let response = client.post_form(&format!("{detail}"), &bad).await;
+    let response = client.post_form(&detail, &bad).await;
     assert_eq!(response.status(), 422);
     let html = response.text().await.unwrap();
     assert!(html.contains("id=\"e-registered_on\"") && html.contains("id=\"e-ip\""));

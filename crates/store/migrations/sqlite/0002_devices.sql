@@ -29,6 +29,9 @@ CREATE TABLE devices (
 CREATE INDEX devices_facility_status ON devices(facility_id, status);
 CREATE INDEX devices_facility_kind ON devices(facility_id, kind);
 CREATE INDEX devices_facility_updated ON devices(facility_id, updated_at);
+-- The list's filters and sort columns, and the distinct values offered in its filters.
+CREATE INDEX devices_facility_location ON devices(facility_id, location, management_no);
+CREATE INDEX devices_facility_os ON devices(facility_id, os_name, management_no);
 
 CREATE TABLE device_software (
     id INTEGER PRIMARY KEY,

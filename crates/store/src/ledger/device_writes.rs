@@ -21,15 +21,18 @@ fn day(date: Option<chrono::NaiveDate>) -> Option<String> {
 }
 
 impl WriteTx {
-    async fn write_details(&mut self, device_id: i64, device: &Device) -> Result<()> {
-        sqlx::query("DELETE FROM device_software WHERE device_id = $1")
-            .bind(device_id)
-            .execute(&mut *self.tx)
-            .await?;
-        sqlx::query("DELETE FROM device_interfaces WHERE device_id = $1")
-            .bind(device_id)
-            .execute(&mut *self.tx)
-            .await?;
+    /// Replaces the device's software and interfaces (`fresh`: a new device has none to delete).
+    async fn write_details(&mut self, device_id: i64, device: &Device, fresh: bool) -> Result<()> {
+        if !fresh {
+            sqlx::query("DELETE FROM device_software WHERE device_id = $1")
+                .bind(device_id)
+                .execute(&mut *self.tx)
+                .await?;
+            sqlx::query("DELETE FROM device_interfaces WHERE device_id = $1")
+                .bind(device_id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
         for (position, s) in device.software.iter().enumerate() {
             sqlx::query("INSERT INTO device_software (device_id, position, name, version, vendor) VALUES ($1, $2, $3, $4, $5)")
                 .bind(device_id)
@@ -84,7 +87,7 @@ impl WriteTx {
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = col(&row, "id")?;
-        self.write_details(id, device).await?;
+        self.write_details(id, device, true).await?;
         self.audit(
             AuditRecord::new("create", "device")
                 .facility(Some(facility_id))
@@ -125,7 +128,7 @@ impl WriteTx {
         .bind(before.id)
         .execute(&mut *self.tx)
         .await?;
-        self.write_details(before.id, device).await?;
+        self.write_details(before.id, device, false).await?;
         self.audit(
             AuditRecord::new("update", "device")
                 .facility(Some(before.facility_id))
