@@ -2,6 +2,7 @@
 //! BOM) or CP932. Knows the domain's types; no database, no HTTP.
 
 pub mod devices;
+mod devices_export;
 mod header;
 pub mod problem;
 pub mod table;
