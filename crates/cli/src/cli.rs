@@ -137,6 +137,14 @@ pub enum AuditCommand {
 pub enum ImportCommand {
     /// 機器台帳 / device ledger
     Devices(ImportArgs),
+    /// 事業者 / vendors
+    Vendors(ImportArgs),
+    /// 医療情報システム / information systems
+    Systems(ImportArgs),
+    /// クラウドサービス / cloud services
+    CloudServices(ImportArgs),
+    /// リモートメンテナンス / remote-maintenance connections
+    RemoteMaintenance(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +170,14 @@ pub struct ImportArgs {
 pub enum ExportCommand {
     /// 機器台帳 / device ledger
     Devices(ExportArgs),
+    /// 事業者 / vendors
+    Vendors(ExportArgs),
+    /// 医療情報システム / information systems
+    Systems(ExportArgs),
+    /// クラウドサービス / cloud services
+    CloudServices(ExportArgs),
+    /// リモートメンテナンス / remote-maintenance connections
+    RemoteMaintenance(ExportArgs),
 }
 
 #[derive(Debug, Args)]

@@ -67,12 +67,8 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
             list_facilities(&store, format).await
         }
         Command::Audit(AuditCommand::Verify) => verify_audit(&store).await,
-        Command::Import {
-            ledger: crate::cli::ImportCommand::Devices(args),
-        } => crate::ledger::import_devices(&store, args).await,
-        Command::Export {
-            ledger: crate::cli::ExportCommand::Devices(args),
-        } => crate::ledger::export_devices(&store, args).await,
+        Command::Import { ledger } => crate::ledger::import(&store, ledger).await,
+        Command::Export { ledger } => crate::ledger::export(&store, ledger).await,
         Command::Backup { out } => {
             let bytes = store.backup_to(&out).await?;
             println!(

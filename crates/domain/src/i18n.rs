@@ -151,6 +151,10 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("duplicate_management_no", "管理番号「{value}」が重複し、内容（{column}）が食い違っています。同じ機器なら値をそろえ、別の機器なら別の管理番号にしてください。", "Management number \"{value}\" repeats with a different {column}: make the values equal if it is the same device, or give it another number."),
     ("unknown_header", "見出し「{value}」は取り込み対象外のため無視します。", "Column \"{value}\" is not recognised and was ignored."),
     ("no_header", "見出し行が見つかりません。「管理番号」などの列見出しがある行を含めてください。", "No header row found: include a row with column titles such as 管理番号."),
+    ("invalid_choice", "「{value}」は選べません（{allowed}）。", "\"{value}\" is not one of the choices ({allowed})."),
+    ("unknown_vendor", "事業者「{value}」は事業者台帳にありません。事業者台帳に登録してください。", "Vendor \"{value}\" is not in the vendor register: add it there."),
+    ("unknown_device", "管理番号「{value}」は機器台帳にありません。", "Management number \"{value}\" is not in the device ledger."),
+    ("duplicate_key", "「{value}」は{row}行目と重複しています。", "\"{value}\" repeats row {row}."),
     (
         "inspector_needs_expiry",
         "立入検査員の権限には有効期限が必要です。",

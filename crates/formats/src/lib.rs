@@ -5,6 +5,7 @@ pub mod devices;
 mod devices_export;
 mod header;
 pub mod problem;
+pub mod registers;
 pub mod table;
 pub mod write;
 

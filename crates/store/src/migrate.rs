@@ -20,6 +20,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_devices.sql"),
         include_str!("../migrations/postgres/0002_devices.sql"),
     ),
+    (
+        3,
+        "registers",
+        include_str!("../migrations/sqlite/0003_registers.sql"),
+        include_str!("../migrations/postgres/0003_registers.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

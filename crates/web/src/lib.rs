@@ -14,8 +14,10 @@ mod governance;
 mod members;
 mod middleware;
 mod pages;
+pub mod registers;
 pub mod routes;
 pub mod secrets;
+pub mod transfer;
 mod view;
 
 use std::collections::HashMap;

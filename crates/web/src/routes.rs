@@ -11,7 +11,7 @@ use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use mimamori_domain::access::{Action, Permission};
 
-use crate::{api, audit, auth, devices, facilities, governance, members, pages, AppState};
+use crate::{api, audit, auth, devices, facilities, governance, members, pages, registers, AppState};
 
 #[derive(Debug, Clone)]
 pub struct RouteRule {
@@ -126,6 +126,17 @@ pub fn table() -> RouteTable {
         .get("/facilities/{code}/devices/{id}", Facility(ViewFacility), devices::pages::show)
         .get("/facilities/{code}/devices/{id}/edit", Facility(EditFacility), devices::pages::edit_form)
         .post("/facilities/{code}/devices/{id}", Facility(EditFacility), devices::pages::update)
+        .get("/facilities/{code}/registers/{register}", Facility(ViewFacility), registers::pages::list)
+        .post("/facilities/{code}/registers/{register}", Facility(EditFacility), registers::pages::create)
+        .get("/facilities/{code}/registers/{register}/new", Facility(EditFacility), registers::pages::new_form)
+        .get("/facilities/{code}/registers/{register}/export", Facility(ViewFacility), registers::transfer::download)
+        .get("/facilities/{code}/registers/{register}/import", Facility(EditFacility), registers::transfer::form)
+        .post("/facilities/{code}/registers/{register}/import", Facility(EditFacility), registers::transfer::upload)
+        .post("/facilities/{code}/registers/{register}/import/{id}", Facility(EditFacility), registers::transfer::confirm)
+        .get("/facilities/{code}/registers/{register}/{id}", Facility(ViewFacility), registers::pages::show)
+        .get("/facilities/{code}/registers/{register}/{id}/edit", Facility(EditFacility), registers::pages::edit_form)
+        .post("/facilities/{code}/registers/{register}/{id}", Facility(EditFacility), registers::pages::update)
+        .post("/facilities/{code}/registers/{register}/{id}/delete", Facility(EditFacility), registers::pages::delete)
         .get("/audit", Organisation(ViewAudit), audit::pages::organisation_log)
         .get("/api/v1/openapi.json", Public, api::openapi::document)
         .get("/api/v1/me", SignedIn, api::me)
@@ -146,6 +157,13 @@ pub fn table() -> RouteTable {
         .get("/api/v1/facilities/{code}/devices/export", Facility(ViewFacility), devices::export::download)
         .get("/api/v1/facilities/{code}/devices/{id}", Facility(ViewFacility), devices::api::show)
         .put("/api/v1/facilities/{code}/devices/{id}", Facility(EditFacility), devices::api::update)
+        .get("/api/v1/facilities/{code}/registers/{register}", Facility(ViewFacility), registers::api::list)
+        .post("/api/v1/facilities/{code}/registers/{register}", Facility(EditFacility), registers::api::create)
+        .post("/api/v1/facilities/{code}/registers/{register}/import", Facility(EditFacility), registers::api::import)
+        .get("/api/v1/facilities/{code}/registers/{register}/export", Facility(ViewFacility), registers::transfer::download)
+        .get("/api/v1/facilities/{code}/registers/{register}/{id}", Facility(ViewFacility), registers::api::show)
+        .put("/api/v1/facilities/{code}/registers/{register}/{id}", Facility(EditFacility), registers::api::update)
+        .delete("/api/v1/facilities/{code}/registers/{register}/{id}", Facility(EditFacility), registers::api::delete)
 }
 
 /// The rules of every route, for the permission tests and the OpenAPI check.

@@ -3,4 +3,5 @@
 pub mod device;
 pub mod device_filter;
 pub mod network;
-pub mod vendor;
+pub mod register;
+pub mod registers;

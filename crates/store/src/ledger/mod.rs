@@ -4,5 +4,6 @@ pub mod confirmations;
 mod device_writes;
 pub mod devices;
 pub mod pending;
+pub mod registers;
 
 pub use device_writes::ImportCounts;

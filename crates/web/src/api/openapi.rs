@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{api, audit, devices, facilities, governance, members};
+use crate::{api, audit, devices, facilities, governance, members, registers};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,13 @@ use crate::{api, audit, devices, facilities, governance, members};
         devices::api::update,
         devices::api::import,
         export_devices,
+        registers::api::list,
+        registers::api::show,
+        registers::api::create,
+        registers::api::update,
+        registers::api::delete,
+        registers::api::import,
+        export_register,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -55,6 +62,14 @@ impl Modify for BearerAuth {
     responses((status = 200, description = "the file", content_type = "application/octet-stream")))]
 #[allow(dead_code)]
 fn export_devices() {}
+
+/// A register as XLSX or CSV.
+#[utoipa::path(get, path = "/api/v1/facilities/{code}/registers/{register}/export", tag = "registers",
+    params(("code" = String, Path), ("register" = String, Path), ("format" = Option<String>, Query, description = "xlsx (default) | csv"),
+        ("encoding" = Option<String>, Query, description = "utf-8 (default, with BOM) | cp932")),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream")))]
+#[allow(dead_code)]
+fn export_register() {}
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())

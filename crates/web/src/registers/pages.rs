@@ -1,0 +1,327 @@
+//! Register pages: list with search and paging, form, detail with history, delete.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use mimamori_domain::access::Action;
+use mimamori_domain::audit::AuditEntry;
+use mimamori_domain::i18n::Lang;
+use mimamori_domain::ledger::register::{FieldKind, FieldSpec, RegisterSpec};
+use mimamori_domain::ledger::registers;
+use mimamori_domain::Issues;
+use mimamori_store::facilities::Facility;
+use mimamori_store::StoreError;
+use serde::Deserialize;
+
+use super::{raw_values, spec};
+use crate::auth::{FacilityCtx, SignedIn};
+use crate::error::AppResult;
+use crate::view::{render, FormErrors, PageCtx};
+use crate::AppState;
+
+/// One field as a page shows it.
+pub struct FieldView {
+    pub key: &'static str,
+    pub label: &'static str,
+    /// text | textarea | date | flag | choice | vendor | devices
+    pub input: &'static str,
+    pub value: String,
+    pub display: String,
+    pub choices: Vec<(&'static str, &'static str)>,
+    pub required: bool,
+}
+
+fn input_kind(field: &FieldSpec) -> &'static str {
+    match field.kind {
+        FieldKind::LongText => "textarea",
+        FieldKind::Date => "date",
+        FieldKind::Flag => "flag",
+        FieldKind::Choice(_) => "choice",
+        FieldKind::VendorName => "vendor",
+        FieldKind::DeviceNumbers => "devices",
+        FieldKind::Email => "email",
+        FieldKind::Text | FieldKind::Phone => "text",
+    }
+}
+
+fn views(spec: &RegisterSpec, values: &BTreeMap<String, String>, lang: Lang) -> Vec<FieldView> {
+    spec.fields
+        .iter()
+        .map(|f| {
+            let value = values.get(f.key).cloned().unwrap_or_default();
+            FieldView {
+                key: f.key,
+                label: f.label(lang),
+                input: input_kind(f),
+                display: f.display(&value, lang),
+                value,
+                choices: f.choices().iter().map(|(code, ja, en)| (*code, lang.pick(ja, en))).collect(),
+                required: f.required,
+            }
+        })
+        .collect()
+}
+
+pub struct Tab {
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub current: bool,
+}
+
+fn tabs(spec: &RegisterSpec, lang: Lang) -> Vec<Tab> {
+    registers::ALL.iter().map(|r| Tab { slug: r.slug, title: r.title(lang), current: r.slug == spec.slug }).collect()
+}
+
+pub struct ListRow {
+    pub id: i64,
+    pub cells: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "registers/list.html")]
+struct ListPage {
+    ctx: PageCtx,
+    facility: Facility,
+    slug: &'static str,
+    title: &'static str,
+    tabs: Vec<Tab>,
+    headers: Vec<&'static str>,
+    rows: Vec<ListRow>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    q: String,
+    can_edit: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    page: Option<i64>,
+}
+
+const PER_PAGE: i64 = 50;
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug)): Path<(String, String)>,
+    Query(query): Query<ListQuery>,
+) -> AppResult<Response> {
+    let spec = spec(&slug)?;
+    let page = query.page.unwrap_or(1).max(1);
+    let found = state.store.records(fctx.facility.id, spec, Some(&query.q), page, PER_PAGE).await?;
+    let listed: Vec<&FieldSpec> = spec.fields.iter().filter(|f| f.listed).collect();
+    let rows = found
+        .records
+        .iter()
+        .map(|r| ListRow { id: r.id, cells: listed.iter().map(|f| f.display(r.record.get(f.key).unwrap_or(""), ctx.lang)).collect() })
+        .collect();
+    let view = ListPage {
+        slug: spec.slug,
+        title: spec.title(ctx.lang),
+        tabs: tabs(spec, ctx.lang),
+        headers: listed.iter().map(|f| f.label(ctx.lang)).collect(),
+        rows,
+        total: found.total,
+        page,
+        pages: (found.total + PER_PAGE - 1) / PER_PAGE,
+        q: query.q,
+        can_edit: fctx.roles.iter().any(|r| r.allows(Action::EditFacility)),
+        facility: fctx.facility,
+        ctx,
+    };
+    Ok(render(&view))
+}
+
+#[derive(Template)]
+#[template(path = "registers/form.html")]
+struct FormPage {
+    ctx: PageCtx,
+    facility: Facility,
+    slug: &'static str,
+    title: &'static str,
+    action: String,
+    fields: Vec<FieldView>,
+    errors: FormErrors,
+    vendors: Vec<String>,
+    creating: bool,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    state: &AppState,
+    ctx: PageCtx,
+    facility: Facility,
+    spec: &'static RegisterSpec,
+    action: String,
+    values: &BTreeMap<String, String>,
+    issues: Issues,
+    creating: bool,
+) -> AppResult<Response> {
+    let invalid = !issues.is_empty();
+    let vendors = state.store.references(facility.id).await?.vendors;
+    let page = FormPage {
+        slug: spec.slug,
+        title: spec.title(ctx.lang),
+        fields: views(spec, values, ctx.lang),
+        errors: FormErrors::new(ctx.lang, issues),
+        vendors,
+        facility,
+        action,
+        creating,
+        ctx,
+    };
+    let mut response = render(&page);
+    if invalid {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
+}
+
+fn base(facility: &Facility, spec: &RegisterSpec) -> String {
+    format!("/facilities/{}/registers/{}", facility.profile.code, spec.slug)
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let spec = spec(&slug)?;
+    let action = base(&fctx.facility, spec);
+    form_page(&state, ctx, fctx.facility, spec, action, &BTreeMap::new(), Issues::default(), true).await
+}
+
+fn duplicate(spec: &RegisterSpec) -> Issues {
+    Issues(vec![mimamori_domain::Issue::new(spec.key_field, "duplicate")])
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let spec = spec(&slug)?;
+    let raw = raw_values(spec, &pairs);
+    let action = base(&fctx.facility, spec);
+    let references = state.store.references(fctx.facility.id).await?;
+    let record = match spec.validate(&raw, &references) {
+        Ok(checked) => checked.record,
+        Err(issues) => return form_page(&state, ctx, fctx.facility, spec, action, &raw, issues, true).await,
+    };
+    let mut tx = state.store.write(&principal.actor()).await?;
+    let id = match tx.create_record(fctx.facility.id, spec, &record).await {
+        Ok(id) => id,
+        Err(StoreError::Conflict) => return form_page(&state, ctx, fctx.facility, spec, action, &raw, duplicate(spec), true).await,
+        Err(e) => return Err(e.into()),
+    };
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("{action}/{id}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "registers/show.html")]
+struct ShowPage {
+    ctx: PageCtx,
+    facility: Facility,
+    slug: &'static str,
+    title: &'static str,
+    id: i64,
+    heading: String,
+    fields: Vec<FieldView>,
+    updated_at: String,
+    updated_by: String,
+    history: Vec<AuditEntry>,
+    can_edit: bool,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug, id)): Path<(String, String, i64)>,
+) -> AppResult<Response> {
+    let spec = spec(&slug)?;
+    let stored = state.store.record(fctx.facility.id, spec, id).await?;
+    let mut history = state.store.audit_history(spec.entity, &id.to_string()).await?;
+    history.reverse();
+    let page = ShowPage {
+        slug: spec.slug,
+        title: spec.title(ctx.lang),
+        id,
+        heading: stored.record.get(spec.key_field).unwrap_or("").to_string(),
+        fields: views(spec, &stored.record.values, ctx.lang),
+        updated_at: stored.updated_at,
+        updated_by: stored.updated_by,
+        history,
+        can_edit: fctx.roles.iter().any(|r| r.allows(Action::EditFacility)),
+        facility: fctx.facility,
+        ctx,
+    };
+    Ok(render(&page))
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug, id)): Path<(String, String, i64)>,
+) -> AppResult<Response> {
+    let spec = spec(&slug)?;
+    let stored = state.store.record(fctx.facility.id, spec, id).await?;
+    let action = format!("{}/{id}", base(&fctx.facility, spec));
+    let values = stored.record.values.clone();
+    form_page(&state, ctx, fctx.facility, spec, action, &values, Issues::default(), false).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug, id)): Path<(String, String, i64)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let spec = spec(&slug)?;
+    let stored = state.store.record(fctx.facility.id, spec, id).await?;
+    let raw = raw_values(spec, &pairs);
+    let action = format!("{}/{id}", base(&fctx.facility, spec));
+    let references = state.store.references(fctx.facility.id).await?;
+    let record = match spec.validate(&raw, &references) {
+        Ok(checked) => checked.record,
+        Err(issues) => return form_page(&state, ctx, fctx.facility, spec, action, &raw, issues, false).await,
+    };
+    let mut tx = state.store.write(&principal.actor()).await?;
+    match tx.update_record(spec, &stored, &record).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => return form_page(&state, ctx, fctx.facility, spec, action, &raw, duplicate(spec), false).await,
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&action).into_response())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug, id)): Path<(String, String, i64)>,
+) -> AppResult<Response> {
+    let spec = spec(&slug)?;
+    let stored = state.store.record(fctx.facility.id, spec, id).await?;
+    let mut tx = state.store.write(&principal.actor()).await?;
+    tx.delete_record(spec, &stored).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&base(&fctx.facility, spec)).into_response())
+}
