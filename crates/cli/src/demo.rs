@@ -165,15 +165,24 @@ pub async fn load(store: &Store) -> anyhow::Result<Vec<(String, String, String)>
     };
     // The ledger, by 管理番号: missing devices are added and demo devices reset; a second load changes nothing.
     let mut tx = store.write(&actor).await?;
-    tx.import_devices(facility.id, &crate::demo_ledger::devices()).await?;
+    tx.import_devices(facility.id, &crate::demo_ledger::devices())
+        .await?;
     tx.commit().await?;
     let references = store.references(facility.id).await?;
     for (slug, rows) in crate::demo_ledger::registers() {
-        let spec = mimamori_domain::ledger::registers::by_slug(slug).ok_or_else(|| anyhow::anyhow!("register {slug}"))?;
+        let spec = mimamori_domain::ledger::registers::by_slug(slug)
+            .ok_or_else(|| anyhow::anyhow!("register {slug}"))?;
         let mut records = Vec::new();
         for row in rows {
-            let raw = row.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            records.push(spec.validate(&raw, &references).map_err(|issues| anyhow::anyhow!("{issues}"))?.record);
+            let raw = row
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            records.push(
+                spec.validate(&raw, &references)
+                    .map_err(|issues| anyhow::anyhow!("{issues}"))?
+                    .record,
+            );
         }
         let mut tx = store.write(&actor).await?;
         tx.import_records(facility.id, spec, &records).await?;

@@ -273,6 +273,161 @@ pub fn devices() -> Vec<Device> {
         .collect()
 }
 
+/// One register row: (field key, value).
+type Row = Vec<(&'static str, &'static str)>;
+
+/// The demo hospital's registers: (register slug, rows).
+pub fn registers() -> Vec<(&'static str, Vec<Row>)> {
+    vec![
+        (
+            "vendors",
+            vec![
+                vec![
+                    ("name", "株式会社カルテシステム"),
+                    ("contact_person", "青木 健"),
+                    ("phone", "03-1234-5601"),
+                    ("email", "support@karte-system.example.jp"),
+                ],
+                vec![
+                    ("name", "医事システム株式会社"),
+                    ("contact_person", "石井 真理"),
+                    ("phone", "03-1234-5602"),
+                    ("email", "help@iji-system.example.jp"),
+                ],
+                vec![
+                    ("name", "画像システム株式会社"),
+                    ("contact_person", "上田 翔"),
+                    ("phone", "06-2345-6701"),
+                    ("email", "pacs@gazo.example.jp"),
+                ],
+                vec![
+                    ("name", "キヤノンメディカル"),
+                    ("contact_person", "保守窓口"),
+                    ("phone", "0120-000-111"),
+                ],
+                vec![
+                    ("name", "ネットワーク保守株式会社"),
+                    ("contact_person", "遠藤 拓"),
+                    ("phone", "03-1234-5603"),
+                    ("email", "noc@nw-hoshu.example.jp"),
+                    ("notes", "VPNルータ・UTMの保守"),
+                ],
+            ],
+        ),
+        (
+            "systems",
+            vec![
+                vec![
+                    ("name", "電子カルテ"),
+                    ("category", "ehr"),
+                    ("vendor", "株式会社カルテシステム"),
+                    ("devices", "SV-001, SV-002, SV-005"),
+                    ("patient_data", "yes"),
+                    ("recovery_priority", "high"),
+                ],
+                vec![
+                    ("name", "医事会計・レセコン"),
+                    ("category", "receipt"),
+                    ("vendor", "医事システム株式会社"),
+                    ("devices", "SV-003"),
+                    ("patient_data", "yes"),
+                    ("recovery_priority", "high"),
+                ],
+                vec![
+                    ("name", "PACS"),
+                    ("category", "pacs"),
+                    ("vendor", "画像システム株式会社"),
+                    ("devices", "SV-004, MD-001, MD-002"),
+                    ("patient_data", "yes"),
+                    ("recovery_priority", "medium"),
+                ],
+                vec![
+                    ("name", "オンライン資格確認"),
+                    ("category", "online_qualification"),
+                    ("vendor", "医事システム株式会社"),
+                    ("patient_data", "yes"),
+                    ("recovery_priority", "medium"),
+                ],
+            ],
+        ),
+        (
+            "cloud-services",
+            vec![
+                vec![
+                    ("provider", "予約サービス株式会社"),
+                    ("service_name", "Web予約"),
+                    ("domain", "yoyaku.example.jp"),
+                    (
+                        "access",
+                        "受付PC・患者のスマートフォンからインターネット経由",
+                    ),
+                    ("users", "医事課"),
+                    ("auth_method", "ID・パスワード＋SMS認証"),
+                    ("started_on", "2023-10-01"),
+                    ("status", "in_use"),
+                ],
+                vec![
+                    ("provider", "メールサービス事業者"),
+                    ("service_name", "院内メール"),
+                    ("domain", "mail.example.jp"),
+                    ("access", "事務系端末からインターネット経由"),
+                    ("users", "全職員"),
+                    ("auth_method", "ID・パスワード"),
+                    ("started_on", "2021-04-01"),
+                    ("status", "in_use"),
+                ],
+            ],
+        ),
+        (
+            "remote-maintenance",
+            vec![
+                vec![
+                    ("name", "ネットワーク保守"),
+                    ("vendor", "ネットワーク保守株式会社"),
+                    ("targets", "NW-002, NW-003"),
+                    ("route", "ipsec_vpn"),
+                    ("source_ip_restricted", "yes"),
+                    ("id_policy", "individual"),
+                    ("two_factor", "yes"),
+                    ("terminal_patched", "yes"),
+                    ("terminal_supported", "yes"),
+                    ("terminal_malware_checked", "yes"),
+                    ("schedule", "毎月第2火曜 19時〜"),
+                    ("prior_notice", "yes"),
+                    ("confirmed_on", "2025-04-10"),
+                ],
+                vec![
+                    ("name", "PACS保守"),
+                    ("vendor", "画像システム株式会社"),
+                    ("targets", "SV-004"),
+                    ("systems", "PACS"),
+                    ("route", "ssl_vpn"),
+                    ("source_ip_restricted", "yes"),
+                    ("id_policy", "individual"),
+                    ("two_factor", "yes"),
+                    ("terminal_patched", "yes"),
+                    ("terminal_supported", "yes"),
+                    ("schedule", "障害時・月1回"),
+                    ("prior_notice", "yes"),
+                    ("confirmed_on", "2025-05-20"),
+                ],
+                vec![
+                    ("name", "CT装置保守"),
+                    ("vendor", "キヤノンメディカル"),
+                    ("targets", "MD-001"),
+                    ("route", "mobile_router"),
+                    ("source_ip_restricted", "no"),
+                    ("id_policy", "shared"),
+                    ("two_factor", "no"),
+                    ("schedule", "不定期"),
+                    ("prior_notice", "no"),
+                    ("evidence", "接続方式の見直しを依頼中"),
+                ],
+            ],
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -293,32 +448,4 @@ mod tests {
             .iter()
             .any(|d| d.remote_maintenance && d.kind.code() == "network"));
     }
-}
-
-/// The demo hospital's registers: (register slug, rows of (field, value)).
-pub fn registers() -> Vec<(&'static str, Vec<Vec<(&'static str, &'static str)>>)> {
-    vec![
-        ("vendors", vec![
-            vec![("name", "株式会社カルテシステム"), ("contact_person", "青木 健"), ("phone", "03-1234-5601"), ("email", "support@karte-system.example.jp")],
-            vec![("name", "医事システム株式会社"), ("contact_person", "石井 真理"), ("phone", "03-1234-5602"), ("email", "help@iji-system.example.jp")],
-            vec![("name", "画像システム株式会社"), ("contact_person", "上田 翔"), ("phone", "06-2345-6701"), ("email", "pacs@gazo.example.jp")],
-            vec![("name", "キヤノンメディカル"), ("contact_person", "保守窓口"), ("phone", "0120-000-111")],
-            vec![("name", "ネットワーク保守株式会社"), ("contact_person", "遠藤 拓"), ("phone", "03-1234-5603"), ("email", "noc@nw-hoshu.example.jp"), ("notes", "VPNルータ・UTMの保守")],
-        ]),
-        ("systems", vec![
-            vec![("name", "電子カルテ"), ("category", "ehr"), ("vendor", "株式会社カルテシステム"), ("devices", "SV-001, SV-002, SV-005"), ("patient_data", "yes"), ("recovery_priority", "high")],
-            vec![("name", "医事会計・レセコン"), ("category", "receipt"), ("vendor", "医事システム株式会社"), ("devices", "SV-003"), ("patient_data", "yes"), ("recovery_priority", "high")],
-            vec![("name", "PACS"), ("category", "pacs"), ("vendor", "画像システム株式会社"), ("devices", "SV-004, MD-001, MD-002"), ("patient_data", "yes"), ("recovery_priority", "medium")],
-            vec![("name", "オンライン資格確認"), ("category", "online_qualification"), ("vendor", "医事システム株式会社"), ("patient_data", "yes"), ("recovery_priority", "medium")],
-        ]),
-        ("cloud-services", vec![
-            vec![("provider", "予約サービス株式会社"), ("service_name", "Web予約"), ("domain", "yoyaku.example.jp"), ("access", "受付PC・患者のスマートフォンからインターネット経由"), ("users", "医事課"), ("auth_method", "ID・パスワード＋SMS認証"), ("started_on", "2023-10-01"), ("status", "in_use")],
-            vec![("provider", "メールサービス事業者"), ("service_name", "院内メール"), ("domain", "mail.example.jp"), ("access", "事務系端末からインターネット経由"), ("users", "全職員"), ("auth_method", "ID・パスワード"), ("started_on", "2021-04-01"), ("status", "in_use")],
-        ]),
-        ("remote-maintenance", vec![
-            vec![("name", "ネットワーク保守"), ("vendor", "ネットワーク保守株式会社"), ("targets", "NW-002, NW-003"), ("route", "ipsec_vpn"), ("source_ip_restricted", "yes"), ("id_policy", "individual"), ("two_factor", "yes"), ("terminal_patched", "yes"), ("terminal_supported", "yes"), ("terminal_malware_checked", "yes"), ("schedule", "毎月第2火曜 19時〜"), ("prior_notice", "yes"), ("confirmed_on", "2025-04-10")],
-            vec![("name", "PACS保守"), ("vendor", "画像システム株式会社"), ("targets", "SV-004"), ("systems", "PACS"), ("route", "ssl_vpn"), ("source_ip_restricted", "yes"), ("id_policy", "individual"), ("two_factor", "yes"), ("terminal_patched", "yes"), ("terminal_supported", "yes"), ("schedule", "障害時・月1回"), ("prior_notice", "yes"), ("confirmed_on", "2025-05-20")],
-            vec![("name", "CT装置保守"), ("vendor", "キヤノンメディカル"), ("targets", "MD-001"), ("route", "mobile_router"), ("source_ip_restricted", "no"), ("id_policy", "shared"), ("two_factor", "no"), ("schedule", "不定期"), ("prior_notice", "no"), ("evidence", "接続方式の見直しを依頼中")],
-        ]),
-    ]
 }

@@ -14,7 +14,10 @@ use mimamori_web::transfer::{ImportOptions, ImportReport};
 use crate::cli::{ExportArgs, ExportCommand, Format, ImportArgs, ImportCommand};
 use crate::commands::cli_actor;
 
-async fn facility(store: &Store, code: &str) -> anyhow::Result<mimamori_store::facilities::Facility> {
+async fn facility(
+    store: &Store,
+    code: &str,
+) -> anyhow::Result<mimamori_store::facilities::Facility> {
     store.facility_by_code(code).await.map_err(|_| {
         anyhow::anyhow!("施設 {code} が見つかりません。mimamori facility list で確認してください / facility {code} not found: see mimamori facility list")
     })
@@ -29,13 +32,49 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
         ImportCommand::RemoteMaintenance(args) => (Some(&REMOTE_MAINTENANCE), args),
     };
     let facility = facility(store, &args.facility).await?;
-    let bytes = std::fs::read(&args.file).with_context(|| format!("{} を読めません / cannot read {}", args.file.display(), args.file.display()))?;
-    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let options = ImportOptions { dry_run: args.dry_run, skip_invalid: args.skip_invalid };
+    let bytes = std::fs::read(&args.file).with_context(|| {
+        format!(
+            "{} を読めません / cannot read {}",
+            args.file.display(),
+            args.file.display()
+        )
+    })?;
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let options = ImportOptions {
+        dry_run: args.dry_run,
+        skip_invalid: args.skip_invalid,
+    };
     let sheet = args.sheet.as_deref();
     let report = match register {
-        None => mimamori_web::devices::import::run(store, &cli_actor(), facility.id, &name, &bytes, sheet, options).await?,
-        Some(spec) => mimamori_web::registers::transfer::run(store, &cli_actor(), facility.id, spec, &name, &bytes, sheet, options).await?,
+        None => {
+            mimamori_web::devices::import::run(
+                store,
+                &cli_actor(),
+                facility.id,
+                &name,
+                &bytes,
+                sheet,
+                options,
+            )
+            .await?
+        }
+        Some(spec) => {
+            mimamori_web::registers::transfer::run(
+                store,
+                &cli_actor(),
+                facility.id,
+                spec,
+                &name,
+                &bytes,
+                sheet,
+                options,
+            )
+            .await?
+        }
     };
     print_report(&report, args.format, args.dry_run)
 }
@@ -45,7 +84,11 @@ fn print_report(report: &ImportReport, format: Format, dry_run: bool) -> anyhow:
         Format::Json => println!("{}", serde_json::to_string_pretty(report)?),
         Format::Table => {
             for problem in &report.problems {
-                let kind = if problem.severity == mimamori_formats::Severity::Error { "エラー/error" } else { "警告/warning" };
+                let kind = if problem.severity == mimamori_formats::Severity::Error {
+                    "エラー/error"
+                } else {
+                    "警告/warning"
+                };
                 eprintln!("{kind}: {}", problem.line());
             }
             println!("{}", report.summary());
@@ -54,7 +97,11 @@ fn print_report(report: &ImportReport, format: Format, dry_run: bool) -> anyhow:
             }
         }
     }
-    Ok(if report.errors > 0 && !report.written && !dry_run { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if report.errors > 0 && !report.written && !dry_run {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 pub async fn export(store: &Store, command: ExportCommand) -> anyhow::Result<ExitCode> {
@@ -68,18 +115,37 @@ pub async fn export(store: &Store, command: ExportCommand) -> anyhow::Result<Exi
     let facility = facility(store, &args.facility).await?;
     let format = match args.format.as_str() {
         "xlsx" => ExportFormat::Xlsx,
-        "csv" => ExportFormat::Csv(Encoding::parse(&args.encoding).ok_or_else(|| anyhow::anyhow!("--encoding は utf-8 か cp932 です / --encoding must be utf-8 or cp932"))?),
-        other => anyhow::bail!("--format は xlsx か csv です（{other}）/ --format must be xlsx or csv"),
+        "csv" => ExportFormat::Csv(Encoding::parse(&args.encoding).ok_or_else(|| {
+            anyhow::anyhow!("--encoding は utf-8 か cp932 です / --encoding must be utf-8 or cp932")
+        })?),
+        other => {
+            anyhow::bail!("--format は xlsx か csv です（{other}）/ --format must be xlsx or csv")
+        }
     };
     let exported: Exported = match register {
         None => {
             let filter = mimamori_domain::ledger::device::DeviceFilter::default();
-            mimamori_web::devices::export::export(store, &cli_actor(), &facility, &filter, format).await
+            mimamori_web::devices::export::export(store, &cli_actor(), &facility, &filter, format)
+                .await
         }
-        Some(spec) => mimamori_web::registers::transfer::export(store, &cli_actor(), &facility, spec, format).await,
+        Some(spec) => {
+            mimamori_web::registers::transfer::export(store, &cli_actor(), &facility, spec, format)
+                .await
+        }
     }
     .map_err(|e| anyhow::anyhow!("{} / {}", e.body.message_ja, e.body.message_en))?;
-    std::fs::write(&args.out, &exported.bytes).with_context(|| format!("{} に書き込めません / cannot write {}", args.out.display(), args.out.display()))?;
-    println!("{} 件を出力しました / exported {} rows: {}", exported.rows, exported.rows, args.out.display());
+    std::fs::write(&args.out, &exported.bytes).with_context(|| {
+        format!(
+            "{} に書き込めません / cannot write {}",
+            args.out.display(),
+            args.out.display()
+        )
+    })?;
+    println!(
+        "{} 件を出力しました / exported {} rows: {}",
+        exported.rows,
+        exported.rows,
+        args.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -20,29 +20,62 @@ pub struct RecordImport {
 
 impl RecordImport {
     pub fn errors(&self) -> usize {
-        self.problems.iter().filter(|p| p.severity == Severity::Error).count()
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error)
+            .count()
     }
 
     pub fn warnings(&self) -> usize {
-        self.problems.iter().filter(|p| p.severity == Severity::Warning).count()
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
+            .count()
     }
 }
 
 fn columns(spec: &RegisterSpec) -> Vec<ColumnSpec> {
-    spec.fields.iter().map(|f| ColumnSpec { key: f.key, titles: f.titles }).collect()
+    spec.fields
+        .iter()
+        .map(|f| ColumnSpec {
+            key: f.key,
+            titles: f.titles,
+        })
+        .collect()
 }
 
-pub fn parse_records(spec: &RegisterSpec, sheets: &[Sheet], references: &References) -> RecordImport {
+pub fn parse_records(
+    spec: &RegisterSpec,
+    sheets: &[Sheet],
+    references: &References,
+) -> RecordImport {
     let mut import = RecordImport::default();
     let specs = columns(spec);
-    let Some((sheet, header)) = sheets.iter().find_map(|s| find_header(&s.rows, &specs, spec.key_field).map(|h| (s, h))) else {
+    let Some((sheet, header)) = sheets
+        .iter()
+        .find_map(|s| find_header(&s.rows, &specs, spec.key_field).map(|h| (s, h)))
+    else {
         let name = sheets.first().map(|s| s.name.as_str()).unwrap_or("");
-        import.problems.push(ImportProblem::new(Severity::Error, name, 1, "", "", &Issue::new("file", "no_header")));
+        import.problems.push(ImportProblem::new(
+            Severity::Error,
+            name,
+            1,
+            "",
+            "",
+            &Issue::new("file", "no_header"),
+        ));
         return import;
     };
     for (_, title) in &header.unknown {
         let issue = Issue::new("header", "unknown_header").with("value", title);
-        import.problems.push(ImportProblem::new(Severity::Warning, &sheet.name, header.row + 1, title, title, &issue));
+        import.problems.push(ImportProblem::new(
+            Severity::Warning,
+            &sheet.name,
+            header.row + 1,
+            title,
+            title,
+            &issue,
+        ));
     }
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (index, row) in sheet.rows.iter().enumerate().skip(header.row + 1) {
@@ -50,16 +83,32 @@ pub fn parse_records(spec: &RegisterSpec, sheets: &[Sheet], references: &Referen
             continue;
         }
         let row_no = index + 1;
-        let raw: BTreeMap<String, String> = spec.fields.iter().map(|f| (f.key.to_string(), unneutralise(header.cell(row, f.key)).to_string())).collect();
+        let raw: BTreeMap<String, String> = spec
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    f.key.to_string(),
+                    unneutralise(header.cell(row, f.key)).to_string(),
+                )
+            })
+            .collect();
         let located = |severity, issue: &Issue| {
             let column = header.title(issue.field).unwrap_or("").to_string();
-            let value = issue.params.iter().find(|(n, _)| *n == "value").map(|(_, v)| v.clone()).unwrap_or_else(|| raw.get(issue.field).cloned().unwrap_or_default());
+            let value = issue
+                .params
+                .iter()
+                .find(|(n, _)| *n == "value")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| raw.get(issue.field).cloned().unwrap_or_default());
             ImportProblem::new(severity, &sheet.name, row_no, &column, &value, issue)
         };
         let key = search_key(raw.get(spec.key_field).map(|s| s.trim()).unwrap_or(""));
         if !key.is_empty() {
             if let Some(first) = seen.get(&key) {
-                let issue = Issue::new(spec.key_field, "duplicate_key").with("value", raw[spec.key_field].trim()).with("row", first);
+                let issue = Issue::new(spec.key_field, "duplicate_key")
+                    .with("value", raw[spec.key_field].trim())
+                    .with("row", first);
                 import.problems.push(located(Severity::Error, &issue));
                 continue;
             }
@@ -67,10 +116,17 @@ pub fn parse_records(spec: &RegisterSpec, sheets: &[Sheet], references: &Referen
         }
         match spec.validate(&raw, references) {
             Ok(checked) => {
-                import.problems.extend(checked.warnings.iter().map(|w| located(Severity::Warning, w)));
+                import.problems.extend(
+                    checked
+                        .warnings
+                        .iter()
+                        .map(|w| located(Severity::Warning, w)),
+                );
                 import.records.push((row_no, checked.record));
             }
-            Err(issues) => import.problems.extend(issues.0.iter().map(|i| located(Severity::Error, i))),
+            Err(issues) => import
+                .problems
+                .extend(issues.0.iter().map(|i| located(Severity::Error, i))),
         }
     }
     import
@@ -78,7 +134,11 @@ pub fn parse_records(spec: &RegisterSpec, sheets: &[Sheet], references: &Referen
 
 /// The register as a table: Japanese titles, choices and flags in Japanese, dates as dates.
 pub fn record_table(spec: &RegisterSpec, preamble: Vec<String>, records: &[Record]) -> Table {
-    let headers = spec.fields.iter().map(|f| f.titles[0].to_string()).collect();
+    let headers = spec
+        .fields
+        .iter()
+        .map(|f| f.titles[0].to_string())
+        .collect();
     let widths = spec
         .fields
         .iter()
@@ -95,13 +155,23 @@ pub fn record_table(spec: &RegisterSpec, preamble: Vec<String>, records: &[Recor
                 .iter()
                 .map(|f| match (record.get(f.key), f.kind) {
                     (None, _) => Cell::Empty,
-                    (Some(value), FieldKind::Date) => chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").map(Cell::Date).unwrap_or_else(|_| Cell::text(value)),
+                    (Some(value), FieldKind::Date) => {
+                        chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                            .map(Cell::Date)
+                            .unwrap_or_else(|_| Cell::text(value))
+                    }
                     (Some(value), _) => Cell::text(f.file_value(value)),
                 })
                 .collect()
         })
         .collect();
-    Table { sheet_name: spec.title_ja.to_string(), preamble, headers, widths, rows }
+    Table {
+        sheet_name: spec.title_ja.to_string(),
+        preamble,
+        headers,
+        widths,
+        rows,
+    }
 }
 
 #[cfg(test)]
@@ -112,7 +182,13 @@ mod tests {
     use crate::write::{csv, xlsx, Encoding};
 
     fn sheet(rows: &[&[&str]]) -> Vec<Sheet> {
-        vec![Sheet { name: "クラウド".into(), rows: rows.iter().map(|r| r.iter().map(|c| c.to_string()).collect()).collect() }]
+        vec![Sheet {
+            name: "クラウド".into(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect(),
+        }]
     }
 
     #[test]
@@ -121,8 +197,26 @@ mod tests {
             &CLOUD_SERVICES,
             &sheet(&[
                 &["■ クラウドサービスの場合の例"],
-                &["サービス提供事業者", "サービス名称/用途", "ドメイン/アドレス", "利用場所/アクセス経路", "利用者/グループ", "利用者認証方法", "利用開始日", "利用状況"],
-                &["C社", "Web予約", "yoyaku.example.jp", "受付PCからインターネット", "受付", "ID・パスワード", "令和5年4月1日", "利用中"],
+                &[
+                    "サービス提供事業者",
+                    "サービス名称/用途",
+                    "ドメイン/アドレス",
+                    "利用場所/アクセス経路",
+                    "利用者/グループ",
+                    "利用者認証方法",
+                    "利用開始日",
+                    "利用状況",
+                ],
+                &[
+                    "C社",
+                    "Web予約",
+                    "yoyaku.example.jp",
+                    "受付PCからインターネット",
+                    "受付",
+                    "ID・パスワード",
+                    "令和5年4月1日",
+                    "利用中",
+                ],
                 &["D社", "Web予約", "", "", "", "", "", ""],
             ]),
             &References::default(),
@@ -132,10 +226,25 @@ mod tests {
         assert_eq!(import.problems[0].row, 4);
         let records: Vec<Record> = import.records.iter().map(|(_, r)| r.clone()).collect();
         assert_eq!(records[0].get("status"), Some("in_use"));
-        let table = record_table(&CLOUD_SERVICES, vec!["クラウドサービス台帳".into()], &records);
+        let table = record_table(
+            &CLOUD_SERVICES,
+            vec!["クラウドサービス台帳".into()],
+            &records,
+        );
         for bytes in [xlsx(&table).unwrap(), csv(&table, Encoding::Cp932).0] {
-            let again = parse_records(&CLOUD_SERVICES, &crate::read_tables(&bytes, "x", None).unwrap(), &References::default());
-            assert_eq!(again.records.iter().map(|(_, r)| r.clone()).collect::<Vec<_>>(), records);
+            let again = parse_records(
+                &CLOUD_SERVICES,
+                &crate::read_tables(&bytes, "x", None).unwrap(),
+                &References::default(),
+            );
+            assert_eq!(
+                again
+                    .records
+                    .iter()
+                    .map(|(_, r)| r.clone())
+                    .collect::<Vec<_>>(),
+                records
+            );
         }
     }
 
@@ -143,11 +252,22 @@ mod tests {
     fn problems_name_the_column_and_value() {
         let import = parse_records(
             &REMOTE_MAINTENANCE,
-            &sheet(&[&["接続名", "接続経路", "二要素認証"], &["PACS保守", "伝書鳩", "はい"]]),
+            &sheet(&[
+                &["接続名", "接続経路", "二要素認証"],
+                &["PACS保守", "伝書鳩", "はい"],
+            ]),
             &References::default(),
         );
         let problem = &import.problems[0];
-        assert_eq!((problem.row, problem.column.as_str(), problem.value.as_str(), problem.code.as_str()), (2, "接続経路", "伝書鳩", "invalid_choice"));
+        assert_eq!(
+            (
+                problem.row,
+                problem.column.as_str(),
+                problem.value.as_str(),
+                problem.code.as_str()
+            ),
+            (2, "接続経路", "伝書鳩", "invalid_choice")
+        );
         assert!(problem.message_ja.contains("専用線"));
     }
 }

@@ -11,7 +11,9 @@ use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use mimamori_domain::access::{Action, Permission};
 
-use crate::{api, audit, auth, devices, facilities, governance, members, pages, registers, AppState};
+use crate::{
+    api, audit, auth, devices, facilities, governance, members, pages, registers, AppState,
+};
 
 #[derive(Debug, Clone)]
 pub struct RouteRule {

@@ -48,7 +48,6 @@ impl ImportReport {
     }
 }
 
-
 /// A report for a file that could not be read at all.
 pub fn unreadable(file_name: &str, sheet: Option<&str>, error: &TableError) -> ImportReport {
     ImportReport {
@@ -81,7 +80,10 @@ pub async fn finish(
     problems: Vec<ImportProblem>,
     options: ImportOptions,
 ) -> Result<ImportReport, mimamori_store::StoreError> {
-    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
     let mut report = ImportReport {
         file: file_name.to_string(),
         written: false,
@@ -98,7 +100,12 @@ pub async fn finish(
             "file": file_name, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
             "skipped_errors": errors, "warnings": report.warnings,
         });
-        tx.audit(AuditRecord::new("import", entity).facility(Some(facility_id)).after(&summary)).await?;
+        tx.audit(
+            AuditRecord::new("import", entity)
+                .facility(Some(facility_id))
+                .after(&summary),
+        )
+        .await?;
         tx.commit().await?;
         report.written = true;
     }
@@ -108,14 +115,23 @@ pub async fn finish(
 /// Reads the `file` field of an upload.
 pub async fn uploaded_file(multipart: &mut Multipart) -> AppResult<(String, Vec<u8>)> {
     let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::bad_request("アップロードを読めません。", e.to_string()))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::bad_request("アップロードを読めません。", e.to_string()))?
+    {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_string();
-            let bytes = field.bytes().await.map_err(|e| AppError::bad_request("アップロードを読めません。", e.to_string()))?;
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| AppError::bad_request("アップロードを読めません。", e.to_string()))?;
             file = Some((name, bytes.to_vec()));
         }
     }
-    file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| AppError::bad_request("ファイルを選んでください。", "Choose a file to upload."))
+    file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| {
+        AppError::bad_request("ファイルを選んでください。", "Choose a file to upload.")
+    })
 }
 
 /// The upload → preview → result page, shared by the device ledger and the registers.

@@ -182,6 +182,7 @@ fn sample_path(path: &str) -> String {
     path.replace("{code}", "F1")
         .replace("{id}", "999999")
         .replace("{file}", "app.css")
+        .replace("{register}", "vendors")
 }
 
 async fn request(

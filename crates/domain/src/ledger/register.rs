@@ -111,7 +111,11 @@ impl RegisterSpec {
     }
 
     /// Validates raw values (form fields, file cells) into a record; warnings do not block.
-    pub fn validate(&self, raw: &BTreeMap<String, String>, references: &References) -> Result<Checked, Issues> {
+    pub fn validate(
+        &self,
+        raw: &BTreeMap<String, String>,
+        references: &References,
+    ) -> Result<Checked, Issues> {
         let mut issues = Issues::default();
         let mut warnings = Vec::new();
         let mut values = BTreeMap::new();
@@ -127,20 +131,33 @@ impl RegisterSpec {
                 values.insert(field.key.to_string(), value);
             }
         }
-        issues.into_result(Checked { record: Record { values }, warnings })
+        issues.into_result(Checked {
+            record: Record { values },
+            warnings,
+        })
     }
 
     pub fn search_text(&self, record: &Record) -> String {
         let parts: Vec<String> = self
             .fields
             .iter()
-            .filter_map(|f| record.get(f.key).map(|v| format!("{} {}", v, f.display(v, Lang::Ja))))
+            .filter_map(|f| {
+                record
+                    .get(f.key)
+                    .map(|v| format!("{} {}", v, f.display(v, Lang::Ja)))
+            })
             .collect();
         search_key(&parts.join("\u{1f}"))
     }
 }
 
-fn normalise(field: &FieldSpec, text: &str, references: &References, issues: &mut Issues, warnings: &mut Vec<Issue>) -> Option<String> {
+fn normalise(
+    field: &FieldSpec,
+    text: &str,
+    references: &References,
+    issues: &mut Issues,
+    warnings: &mut Vec<Issue>,
+) -> Option<String> {
     let too_long = |max: usize, issues: &mut Issues| {
         if text.chars().count() > max {
             issues.push(Issue::new(field.key, "too_long").with("max", max));
@@ -149,7 +166,13 @@ fn normalise(field: &FieldSpec, text: &str, references: &References, issues: &mu
     match field.kind {
         FieldKind::Text | FieldKind::VendorName => {
             too_long(200, issues);
-            if field.kind == FieldKind::VendorName && !references.vendors.is_empty() && !references.vendors.iter().any(|v| search_key(v) == search_key(text)) {
+            if field.kind == FieldKind::VendorName
+                && !references.vendors.is_empty()
+                && !references
+                    .vendors
+                    .iter()
+                    .any(|v| search_key(v) == search_key(text))
+            {
                 warnings.push(Issue::new(field.key, "unknown_vendor").with("value", text));
             }
             Some(text.to_string())
@@ -174,31 +197,51 @@ fn normalise(field: &FieldSpec, text: &str, references: &References, issues: &mu
         },
         FieldKind::Email => {
             let email = nfkc(text).to_lowercase();
-            if !email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.')) {
+            if !email
+                .split_once('@')
+                .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'))
+            {
                 issues.push(Issue::new(field.key, "invalid_email"));
             }
             Some(email)
         }
         FieldKind::Phone => {
             let phone = nfkc(text).replace(['ー', '−', '―', '‐'], "-");
-            if !phone.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | ' ' | '+')) {
+            if !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | ' ' | '+'))
+            {
                 issues.push(Issue::new(field.key, "invalid_phone"));
             }
             Some(phone)
         }
         FieldKind::Choice(choices) => {
             let key = search_key(text);
-            match choices.iter().find(|(code, ja, en)| *code == key || search_key(ja) == key || search_key(en) == key) {
+            match choices.iter().find(|(code, ja, en)| {
+                *code == key || search_key(ja) == key || search_key(en) == key
+            }) {
                 Some((code, _, _)) => Some(code.to_string()),
                 None => {
-                    let allowed = choices.iter().map(|(_, ja, _)| *ja).collect::<Vec<_>>().join("・");
-                    issues.push(Issue::new(field.key, "invalid_choice").with("value", text).with("allowed", allowed));
+                    let allowed = choices
+                        .iter()
+                        .map(|(_, ja, _)| *ja)
+                        .collect::<Vec<_>>()
+                        .join("・");
+                    issues.push(
+                        Issue::new(field.key, "invalid_choice")
+                            .with("value", text)
+                            .with("allowed", allowed),
+                    );
                     None
                 }
             }
         }
         FieldKind::DeviceNumbers => {
-            let numbers: Vec<String> = nfkc(text).split([',', '、', '，', ';', '\n']).map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).collect();
+            let numbers: Vec<String> = nfkc(text)
+                .split([',', '、', '，', ';', '\n'])
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty())
+                .collect();
             for number in &numbers {
                 if !references.devices.is_empty() && !references.devices.contains(number) {
                     warnings.push(Issue::new(field.key, "unknown_device").with("value", number));

@@ -26,7 +26,8 @@ fn from_row(row: &AnyRow) -> Result<StoredRecord> {
     Ok(StoredRecord {
         id: col(row, "id")?,
         facility_id: col(row, "facility_id")?,
-        record: serde_json::from_str(&data).map_err(|e| StoreError::Unsupported(format!("broken record data: {e}")))?,
+        record: serde_json::from_str(&data)
+            .map_err(|e| StoreError::Unsupported(format!("broken record data: {e}")))?,
         updated_at: col(row, "updated_at")?,
         updated_by: col(row, "updated_by")?,
     })
@@ -47,7 +48,12 @@ pub struct RecordPage {
 }
 
 impl WriteTx {
-    pub async fn create_record(&mut self, facility_id: i64, spec: &RegisterSpec, record: &Record) -> Result<i64> {
+    pub async fn create_record(
+        &mut self,
+        facility_id: i64,
+        spec: &RegisterSpec,
+        record: &Record,
+    ) -> Result<i64> {
         let row = sqlx::query(
             "INSERT INTO register_records (facility_id, register, record_key, data, search_text, created_at, updated_at, updated_by)
              VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
@@ -62,11 +68,22 @@ impl WriteTx {
         .fetch_one(&mut *self.tx)
         .await?;
         let id: i64 = col(&row, "id")?;
-        self.audit(AuditRecord::new("create", spec.entity).facility(Some(facility_id)).id(id).after(&record.values)).await?;
+        self.audit(
+            AuditRecord::new("create", spec.entity)
+                .facility(Some(facility_id))
+                .id(id)
+                .after(&record.values),
+        )
+        .await?;
         Ok(id)
     }
 
-    pub async fn update_record(&mut self, spec: &RegisterSpec, before: &StoredRecord, record: &Record) -> Result<()> {
+    pub async fn update_record(
+        &mut self,
+        spec: &RegisterSpec,
+        before: &StoredRecord,
+        record: &Record,
+    ) -> Result<()> {
         sqlx::query("UPDATE register_records SET record_key = $1, data = $2, search_text = $3, updated_at = $4, updated_by = $5 WHERE id = $6")
             .bind(record_key(spec, record))
             .bind(data(record))
@@ -77,22 +94,55 @@ impl WriteTx {
             .execute(&mut *self.tx)
             .await?;
         self.audit(
-            AuditRecord::new("update", spec.entity).facility(Some(before.facility_id)).id(before.id).before(&before.record.values).after(&record.values),
+            AuditRecord::new("update", spec.entity)
+                .facility(Some(before.facility_id))
+                .id(before.id)
+                .before(&before.record.values)
+                .after(&record.values),
         )
         .await
     }
 
-    pub async fn delete_record(&mut self, spec: &RegisterSpec, before: &StoredRecord) -> Result<()> {
-        sqlx::query("DELETE FROM register_records WHERE id = $1").bind(before.id).execute(&mut *self.tx).await?;
-        self.audit(AuditRecord::new("delete", spec.entity).facility(Some(before.facility_id)).id(before.id).before(&before.record.values)).await
+    pub async fn delete_record(
+        &mut self,
+        spec: &RegisterSpec,
+        before: &StoredRecord,
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM register_records WHERE id = $1")
+            .bind(before.id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            AuditRecord::new("delete", spec.entity)
+                .facility(Some(before.facility_id))
+                .id(before.id)
+                .before(&before.record.values),
+        )
+        .await
     }
 
     /// Creates or updates records matched by their key field; equal records are left alone.
-    pub async fn import_records(&mut self, facility_id: i64, spec: &RegisterSpec, records: &[Record]) -> Result<ImportCounts> {
-        let sql = format!("SELECT {COLUMNS} FROM register_records WHERE facility_id = $1 AND register = $2");
-        let rows = sqlx::query(&sql).bind(facility_id).bind(spec.slug).fetch_all(&mut *self.tx).await?;
-        let existing: HashMap<String, StoredRecord> =
-            rows.iter().map(from_row).collect::<Result<Vec<_>>>()?.into_iter().map(|r| (record_key(spec, &r.record), r)).collect();
+    pub async fn import_records(
+        &mut self,
+        facility_id: i64,
+        spec: &RegisterSpec,
+        records: &[Record],
+    ) -> Result<ImportCounts> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM register_records WHERE facility_id = $1 AND register = $2"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(facility_id)
+            .bind(spec.slug)
+            .fetch_all(&mut *self.tx)
+            .await?;
+        let existing: HashMap<String, StoredRecord> = rows
+            .iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .map(|r| (record_key(spec, &r.record), r))
+            .collect();
         let mut counts = ImportCounts::default();
         for record in records {
             match existing.get(&record_key(spec, record)) {
@@ -113,13 +163,29 @@ impl WriteTx {
 
 /// `%term%` with LIKE's wildcards escaped.
 fn like(term: &str) -> String {
-    format!("%{}%", term.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+    format!(
+        "%{}%",
+        term.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }
 
 impl Store {
     /// A page of a register, searched across all fields, in key order.
-    pub async fn records(&self, facility_id: i64, spec: &RegisterSpec, q: Option<&str>, page: i64, per_page: i64) -> Result<RecordPage> {
-        let term = q.map(search_key).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).map(|t| like(&t));
+    pub async fn records(
+        &self,
+        facility_id: i64,
+        spec: &RegisterSpec,
+        q: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<RecordPage> {
+        let term = q
+            .map(search_key)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .map(|t| like(&t));
         let filter = "facility_id = $1 AND register = $2 AND ($3 IS NULL OR search_text LIKE $3 ESCAPE '\\')";
         let sql = format!("SELECT {COLUMNS} FROM register_records WHERE {filter} ORDER BY record_key LIMIT $4 OFFSET $5");
         let rows = sqlx::query(&sql)
@@ -130,23 +196,46 @@ impl Store {
             .bind((page.max(1) - 1) * per_page)
             .fetch_all(&self.pool)
             .await?;
-        let count = sqlx::query(&format!("SELECT COUNT(*) AS n FROM register_records WHERE {filter}"))
-            .bind(facility_id)
-            .bind(spec.slug)
-            .bind(term)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(RecordPage { records: rows.iter().map(from_row).collect::<Result<_>>()?, total: col(&count, "n")? })
+        let count = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM register_records WHERE {filter}"
+        ))
+        .bind(facility_id)
+        .bind(spec.slug)
+        .bind(term)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(RecordPage {
+            records: rows.iter().map(from_row).collect::<Result<_>>()?,
+            total: col(&count, "n")?,
+        })
     }
 
-    pub async fn all_records(&self, facility_id: i64, spec: &RegisterSpec) -> Result<Vec<StoredRecord>> {
-        Ok(self.records(facility_id, spec, None, 1, i64::MAX / 4).await?.records)
+    pub async fn all_records(
+        &self,
+        facility_id: i64,
+        spec: &RegisterSpec,
+    ) -> Result<Vec<StoredRecord>> {
+        Ok(self
+            .records(facility_id, spec, None, 1, i64::MAX / 4)
+            .await?
+            .records)
     }
 
     /// One record of the facility's register (another facility's is not found).
-    pub async fn record(&self, facility_id: i64, spec: &RegisterSpec, id: i64) -> Result<StoredRecord> {
+    pub async fn record(
+        &self,
+        facility_id: i64,
+        spec: &RegisterSpec,
+        id: i64,
+    ) -> Result<StoredRecord> {
         let sql = format!("SELECT {COLUMNS} FROM register_records WHERE id = $1 AND facility_id = $2 AND register = $3");
-        let row = sqlx::query(&sql).bind(id).bind(facility_id).bind(spec.slug).fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .bind(facility_id)
+            .bind(spec.slug)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         from_row(&row)
     }
 
@@ -158,8 +247,14 @@ impl Store {
             .into_iter()
             .filter_map(|r| r.record.get("name").map(str::to_string))
             .collect();
-        let rows = sqlx::query("SELECT management_no FROM devices WHERE facility_id = $1").bind(facility_id).fetch_all(&self.pool).await?;
-        let devices = rows.iter().map(|r| col::<String>(r, "management_no")).collect::<Result<_>>()?;
+        let rows = sqlx::query("SELECT management_no FROM devices WHERE facility_id = $1")
+            .bind(facility_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let devices = rows
+            .iter()
+            .map(|r| col::<String>(r, "management_no"))
+            .collect::<Result<_>>()?;
         Ok(References { vendors, devices })
     }
 }

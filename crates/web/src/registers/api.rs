@@ -61,11 +61,17 @@ pub struct RecordQuery {
 }
 
 /// A record's values by field key; booleans and numbers are accepted for flags and numbers.
-fn raw(spec: &RegisterSpec, body: BTreeMap<String, serde_json::Value>) -> AppResult<BTreeMap<String, String>> {
+fn raw(
+    spec: &RegisterSpec,
+    body: BTreeMap<String, serde_json::Value>,
+) -> AppResult<BTreeMap<String, String>> {
     let mut raw = BTreeMap::new();
     for (key, value) in body {
         if spec.field(&key).is_none() {
-            return Err(AppError::bad_request(format!("項目「{key}」はありません。"), format!("Unknown field \"{key}\".")));
+            return Err(AppError::bad_request(
+                format!("項目「{key}」はありません。"),
+                format!("Unknown field \"{key}\"."),
+            ));
         }
         let text = match value {
             serde_json::Value::Null => String::new(),
@@ -88,15 +94,34 @@ pub async fn list(
     Query(query): Query<RecordQuery>,
 ) -> AppResult<Json<RecordList>> {
     let spec = spec(&path.1)?;
-    let (page, per_page) = (query.page.unwrap_or(1).max(1), query.per_page.unwrap_or(50).clamp(1, 1000));
-    let found = state.store.records(fctx.facility.id, spec, Some(&query.q), page, per_page).await?;
+    let (page, per_page) = (
+        query.page.unwrap_or(1).max(1),
+        query.per_page.unwrap_or(50).clamp(1, 1000),
+    );
+    let found = state
+        .store
+        .records(fctx.facility.id, spec, Some(&query.q), page, per_page)
+        .await?;
     let code = &fctx.facility.profile.code;
-    Ok(Json(RecordList { items: found.records.into_iter().map(|r| dto(code, spec, r)).collect(), total: found.total, page, per_page }))
+    Ok(Json(RecordList {
+        items: found
+            .records
+            .into_iter()
+            .map(|r| dto(code, spec, r))
+            .collect(),
+        total: found.total,
+        page,
+        per_page,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/facilities/{code}/registers/{register}/{id}", tag = "registers",
     params(("code" = String, Path), ("register" = String, Path), ("id" = i64, Path)), responses((status = 200, body = RecordDto)))]
-pub async fn show(State(state): State<AppState>, Extension(fctx): Extension<FacilityCtx>, Path(path): Path<(String, String, i64)>) -> AppResult<Json<RecordDto>> {
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path(path): Path<(String, String, i64)>,
+) -> AppResult<Json<RecordDto>> {
     let spec = spec(&path.1)?;
     let stored = state.store.record(fctx.facility.id, spec, path.2).await?;
     Ok(Json(dto(&fctx.facility.profile.code, spec, stored)))
@@ -119,7 +144,10 @@ pub async fn create(
     let id = tx.create_record(fctx.facility.id, spec, &record).await?;
     tx.commit().await?;
     let stored = state.store.record(fctx.facility.id, spec, id).await?;
-    Ok((StatusCode::CREATED, Json(dto(&fctx.facility.profile.code, spec, stored))))
+    Ok((
+        StatusCode::CREATED,
+        Json(dto(&fctx.facility.profile.code, spec, stored)),
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/facilities/{code}/registers/{register}/{id}", tag = "registers",
@@ -139,7 +167,11 @@ pub async fn update(
     let mut tx = state.store.write(&principal.actor()).await?;
     tx.update_record(spec, &stored, &record).await?;
     tx.commit().await?;
-    Ok(Json(dto(&fctx.facility.profile.code, spec, state.store.record(fctx.facility.id, spec, path.2).await?)))
+    Ok(Json(dto(
+        &fctx.facility.profile.code,
+        spec,
+        state.store.record(fctx.facility.id, spec, path.2).await?,
+    )))
 }
 
 #[utoipa::path(delete, path = "/api/v1/facilities/{code}/registers/{register}/{id}", tag = "registers",
@@ -173,11 +205,35 @@ pub async fn import(
 ) -> AppResult<(StatusCode, Json<ImportReport>)> {
     let spec = spec(&path.1)?;
     if body.is_empty() {
-        return Err(AppError::bad_request("ファイルの内容を本文で送ってください。", "Send the file as the request body."));
+        return Err(AppError::bad_request(
+            "ファイルの内容を本文で送ってください。",
+            "Send the file as the request body.",
+        ));
     }
-    let name = if query.file_name.is_empty() { "upload" } else { &query.file_name };
-    let options = ImportOptions { dry_run: query.dry_run, skip_invalid: query.skip_invalid };
-    let report = run(&state.store, &principal.actor(), fctx.facility.id, spec, name, &body, query.sheet.as_deref(), options).await?;
-    let status = if report.errors > 0 && !report.written { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let name = if query.file_name.is_empty() {
+        "upload"
+    } else {
+        &query.file_name
+    };
+    let options = ImportOptions {
+        dry_run: query.dry_run,
+        skip_invalid: query.skip_invalid,
+    };
+    let report = run(
+        &state.store,
+        &principal.actor(),
+        fctx.facility.id,
+        spec,
+        name,
+        &body,
+        query.sheet.as_deref(),
+        options,
+    )
+    .await?;
+    let status = if report.errors > 0 && !report.written {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Json(report)))
 }

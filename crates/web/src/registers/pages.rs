@@ -59,7 +59,11 @@ fn views(spec: &RegisterSpec, values: &BTreeMap<String, String>, lang: Lang) -> 
                 input: input_kind(f),
                 display: f.display(&value, lang),
                 value,
-                choices: f.choices().iter().map(|(code, ja, en)| (*code, lang.pick(ja, en))).collect(),
+                choices: f
+                    .choices()
+                    .iter()
+                    .map(|(code, ja, en)| (*code, lang.pick(ja, en)))
+                    .collect(),
                 required: f.required,
             }
         })
@@ -73,7 +77,14 @@ pub struct Tab {
 }
 
 fn tabs(spec: &RegisterSpec, lang: Lang) -> Vec<Tab> {
-    registers::ALL.iter().map(|r| Tab { slug: r.slug, title: r.title(lang), current: r.slug == spec.slug }).collect()
+    registers::ALL
+        .iter()
+        .map(|r| Tab {
+            slug: r.slug,
+            title: r.title(lang),
+            current: r.slug == spec.slug,
+        })
+        .collect()
 }
 
 pub struct ListRow {
@@ -116,12 +127,21 @@ pub async fn list(
 ) -> AppResult<Response> {
     let spec = spec(&slug)?;
     let page = query.page.unwrap_or(1).max(1);
-    let found = state.store.records(fctx.facility.id, spec, Some(&query.q), page, PER_PAGE).await?;
+    let found = state
+        .store
+        .records(fctx.facility.id, spec, Some(&query.q), page, PER_PAGE)
+        .await?;
     let listed: Vec<&FieldSpec> = spec.fields.iter().filter(|f| f.listed).collect();
     let rows = found
         .records
         .iter()
-        .map(|r| ListRow { id: r.id, cells: listed.iter().map(|f| f.display(r.record.get(f.key).unwrap_or(""), ctx.lang)).collect() })
+        .map(|r| ListRow {
+            id: r.id,
+            cells: listed
+                .iter()
+                .map(|f| f.display(r.record.get(f.key).unwrap_or(""), ctx.lang))
+                .collect(),
+        })
         .collect();
     let view = ListPage {
         slug: spec.slug,
@@ -186,7 +206,10 @@ async fn form_page(
 }
 
 fn base(facility: &Facility, spec: &RegisterSpec) -> String {
-    format!("/facilities/{}/registers/{}", facility.profile.code, spec.slug)
+    format!(
+        "/facilities/{}/registers/{}",
+        facility.profile.code, spec.slug
+    )
 }
 
 pub async fn new_form(
@@ -197,11 +220,24 @@ pub async fn new_form(
 ) -> AppResult<Response> {
     let spec = spec(&slug)?;
     let action = base(&fctx.facility, spec);
-    form_page(&state, ctx, fctx.facility, spec, action, &BTreeMap::new(), Issues::default(), true).await
+    form_page(
+        &state,
+        ctx,
+        fctx.facility,
+        spec,
+        action,
+        &BTreeMap::new(),
+        Issues::default(),
+        true,
+    )
+    .await
 }
 
 fn duplicate(spec: &RegisterSpec) -> Issues {
-    Issues(vec![mimamori_domain::Issue::new(spec.key_field, "duplicate")])
+    Issues(vec![mimamori_domain::Issue::new(
+        spec.key_field,
+        "duplicate",
+    )])
 }
 
 pub async fn create(
@@ -218,12 +254,26 @@ pub async fn create(
     let references = state.store.references(fctx.facility.id).await?;
     let record = match spec.validate(&raw, &references) {
         Ok(checked) => checked.record,
-        Err(issues) => return form_page(&state, ctx, fctx.facility, spec, action, &raw, issues, true).await,
+        Err(issues) => {
+            return form_page(&state, ctx, fctx.facility, spec, action, &raw, issues, true).await
+        }
     };
     let mut tx = state.store.write(&principal.actor()).await?;
     let id = match tx.create_record(fctx.facility.id, spec, &record).await {
         Ok(id) => id,
-        Err(StoreError::Conflict) => return form_page(&state, ctx, fctx.facility, spec, action, &raw, duplicate(spec), true).await,
+        Err(StoreError::Conflict) => {
+            return form_page(
+                &state,
+                ctx,
+                fctx.facility,
+                spec,
+                action,
+                &raw,
+                duplicate(spec),
+                true,
+            )
+            .await
+        }
         Err(e) => return Err(e.into()),
     };
     tx.commit().await?;
@@ -254,7 +304,10 @@ pub async fn show(
 ) -> AppResult<Response> {
     let spec = spec(&slug)?;
     let stored = state.store.record(fctx.facility.id, spec, id).await?;
-    let mut history = state.store.audit_history(spec.entity, &id.to_string()).await?;
+    let mut history = state
+        .store
+        .audit_history(spec.entity, &id.to_string())
+        .await?;
     history.reverse();
     let page = ShowPage {
         slug: spec.slug,
@@ -282,7 +335,17 @@ pub async fn edit_form(
     let stored = state.store.record(fctx.facility.id, spec, id).await?;
     let action = format!("{}/{id}", base(&fctx.facility, spec));
     let values = stored.record.values.clone();
-    form_page(&state, ctx, fctx.facility, spec, action, &values, Issues::default(), false).await
+    form_page(
+        &state,
+        ctx,
+        fctx.facility,
+        spec,
+        action,
+        &values,
+        Issues::default(),
+        false,
+    )
+    .await
 }
 
 pub async fn update(
@@ -300,12 +363,36 @@ pub async fn update(
     let references = state.store.references(fctx.facility.id).await?;
     let record = match spec.validate(&raw, &references) {
         Ok(checked) => checked.record,
-        Err(issues) => return form_page(&state, ctx, fctx.facility, spec, action, &raw, issues, false).await,
+        Err(issues) => {
+            return form_page(
+                &state,
+                ctx,
+                fctx.facility,
+                spec,
+                action,
+                &raw,
+                issues,
+                false,
+            )
+            .await
+        }
     };
     let mut tx = state.store.write(&principal.actor()).await?;
     match tx.update_record(spec, &stored, &record).await {
         Ok(()) => {}
-        Err(StoreError::Conflict) => return form_page(&state, ctx, fctx.facility, spec, action, &raw, duplicate(spec), false).await,
+        Err(StoreError::Conflict) => {
+            return form_page(
+                &state,
+                ctx,
+                fctx.facility,
+                spec,
+                action,
+                &raw,
+                duplicate(spec),
+                false,
+            )
+            .await
+        }
         Err(e) => return Err(e.into()),
     }
     tx.commit().await?;

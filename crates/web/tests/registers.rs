@@ -1,0 +1,256 @@
+//! The registers (vendors, systems, cloud services, remote maintenance) over HTTP, on both backends.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use mimamori_domain::access::Role;
+use mimamori_domain::ledger::registers;
+use mimamori_testkit::{backend_tests, Backend, TestApp, TestClient};
+use reqwest::Method;
+
+backend_tests!(
+    forms_search_history_and_delete,
+    api_validation_and_warnings,
+    every_register_round_trips_through_its_files
+);
+
+async fn editor(app: &TestApp) -> TestClient {
+    let user = app
+        .user("clerk@example.jp", Role::Editor, Some(app.facility.id))
+        .await;
+    app.sign_in(&user).await
+}
+
+async fn forms_search_history_and_delete(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    let response = client
+        .post_form(
+            "/facilities/F1/registers/vendors",
+            &[
+                ("name", "株式会社カルテシステム"),
+                ("phone", "０３ー１２３４ー５６７８"),
+                ("email", "Support@Karte.example.jp"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let detail = response.headers()["location"].to_str().unwrap().to_string();
+    let html = client.get(&detail).await.text().await.unwrap();
+    assert!(html.contains("03-1234-5678") && html.contains("support@karte.example.jp"));
+    let found = client
+        .get("/facilities/F1/registers/vendors?q=%EF%BD%8B%EF%BD%81%EF%BD%92%EF%BD%94%EF%BD%85")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        found.contains("株式会社カルテシステム"),
+        "full-width search"
+    );
+    // The key is unique within the facility; a bad phone comes back with a message beside the field.
+    assert_eq!(
+        client
+            .post_form(
+                "/facilities/F1/registers/vendors",
+                &[("name", "株式会社カルテシステム")]
+            )
+            .await
+            .status(),
+        422
+    );
+    let response = client
+        .post_form(
+            "/facilities/F1/registers/vendors",
+            &[("name", "B社"), ("phone", "call me")],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("id=\"e-phone\""));
+    // A remote-maintenance connection through the form: choices and flags.
+    let response = client
+        .post_form(
+            "/facilities/F1/registers/remote-maintenance",
+            &[
+                ("name", "PACS保守"),
+                ("vendor", "株式会社カルテシステム"),
+                ("route", "ssl_vpn"),
+                ("two_factor", "no"),
+                ("confirmed_on", "R7.4.1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let connection = response.headers()["location"].to_str().unwrap().to_string();
+    let html = client.get(&connection).await.text().await.unwrap();
+    assert!(html.contains("SSL-VPN") && html.contains("2025-04-01"));
+    let response = client
+        .post_form(
+            &connection,
+            &[
+                ("name", "PACS保守"),
+                ("vendor", "株式会社カルテシステム"),
+                ("route", "ipsec_vpn"),
+                ("two_factor", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let html = client.get(&connection).await.text().await.unwrap();
+    assert!(
+        html.contains("ssl_vpn") && html.contains("ipsec_vpn"),
+        "history shows before and after"
+    );
+    assert_eq!(
+        client
+            .post_form(&format!("{connection}/delete"), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(client.get(&connection).await.status(), 404);
+    // Another facility's record is not reachable through this facility's URL.
+    let viewer = app
+        .user("viewer@example.jp", Role::Viewer, Some(app.facility.id))
+        .await;
+    let viewer = app.sign_in(&viewer).await;
+    assert_eq!(
+        viewer
+            .post_form("/facilities/F1/registers/vendors", &[("name", "X")])
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        viewer
+            .get("/facilities/F1/registers/nonsense")
+            .await
+            .status(),
+        404
+    );
+}
+
+async fn api_validation_and_warnings(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    let response = client
+        .send_json(
+            Method::POST,
+            "/api/v1/facilities/F1/registers/systems",
+            &serde_json::json!({"category": "電子カルテ"}),
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    let error: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error["fields"][0]["field"], "name");
+    let body = serde_json::json!({"name": "電子カルテ", "category": "電子カルテ", "patient_data": true, "recovery_priority": "高"});
+    let response = client
+        .send_json(
+            Method::POST,
+            "/api/v1/facilities/F1/registers/systems",
+            &body,
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let created: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(created["values"]["category"], "ehr");
+    assert_eq!(created["values"]["patient_data"], "yes");
+    assert_eq!(created["values"]["recovery_priority"], "high");
+    let unknown = client
+        .send_json(
+            Method::POST,
+            "/api/v1/facilities/F1/registers/systems",
+            &serde_json::json!({"name": "x", "colour": "red"}),
+        )
+        .await;
+    assert_eq!(unknown.status(), 400);
+    // Import a cloud-service list written with the seed's column titles, in CP932.
+    let csv = "サービス提供事業者,サービス名称/用途,ドメイン/アドレス,利用場所/アクセス経路,利用者/グループ,利用者認証方法,利用開始日,利用状況\r\nC社,Web予約,yoyaku.example.jp,受付PC,受付,ID・パスワード,令和5年4月1日,利用中\r\nD社,院内メール,mail.example.jp,,,ID,2021/4/1,いつも\r\n";
+    let bytes = encoding_rs::SHIFT_JIS.encode(csv).0.into_owned();
+    let token = client.csrf().await;
+    let response = client
+        .http
+        .post(client.url("/api/v1/facilities/F1/registers/cloud-services/import"))
+        .header("x-csrf-token", &token)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let report: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        (report["errors"].as_u64(), report["written"].as_bool()),
+        (Some(1), Some(false))
+    );
+    assert_eq!(report["problems"][0]["row"], 3);
+    assert_eq!(report["problems"][0]["column"], "利用状況");
+    let list: serde_json::Value = client
+        .get("/api/v1/facilities/F1/registers/cloud-services")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 0, "a failed import writes nothing");
+}
+
+async fn every_register_round_trips_through_its_files(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    let samples: [(&str, serde_json::Value); 4] = [
+        (
+            "vendors",
+            serde_json::json!({"name": "A社", "contact_person": "青木", "phone": "03-1234-5678", "email": "a@example.jp", "notes": "=SUM(A1)"}),
+        ),
+        (
+            "systems",
+            serde_json::json!({"name": "PACS", "category": "pacs", "vendor": "A社", "devices": "SV-1, MD-2", "patient_data": "yes", "recovery_priority": "medium"}),
+        ),
+        (
+            "cloud-services",
+            serde_json::json!({"provider": "C社", "service_name": "Web予約", "started_on": "2023-10-01", "status": "in_use"}),
+        ),
+        (
+            "remote-maintenance",
+            serde_json::json!({"name": "CT保守", "route": "mobile_router", "id_policy": "shared", "two_factor": "no", "confirmed_on": "2025-04-01"}),
+        ),
+    ];
+    let token = client.csrf().await;
+    for (slug, body) in samples {
+        let response = client
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/facilities/F1/registers/{slug}"),
+                &body,
+            )
+            .await;
+        assert_eq!(response.status(), 201, "{slug}");
+        for query in ["format=xlsx", "format=csv", "format=csv&encoding=cp932"] {
+            let file = client
+                .get(&format!("/facilities/F1/registers/{slug}/export?{query}"))
+                .await
+                .bytes()
+                .await
+                .unwrap();
+            let response = client
+                .http
+                .post(client.url(&format!(
+                    "/api/v1/facilities/F1/registers/{slug}/import?file_name=x"
+                )))
+                .header("x-csrf-token", &token)
+                .body(file.to_vec())
+                .send()
+                .await
+                .unwrap();
+            let report: serde_json::Value = response.json().await.unwrap();
+            assert_eq!(
+                (
+                    report["created"].as_u64(),
+                    report["updated"].as_u64(),
+                    report["unchanged"].as_u64(),
+                    report["errors"].as_u64()
+                ),
+                (Some(0), Some(0), Some(1), Some(0)),
+                "{slug} {query}: {report}"
+            );
+        }
+    }
+    assert_eq!(registers::ALL.len(), 4);
+}
