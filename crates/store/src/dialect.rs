@@ -59,6 +59,18 @@ impl Backend {
         Ok(())
     }
 
+    /// The text of `object.key` inside a JSON TEXT column; `object` and `key` must be known names
+    /// (letters, digits and underscores), which the caller checks.
+    pub fn json_text(self, column: &str, object: &str, key: &str) -> String {
+        debug_assert!(format!("{object}{key}")
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        match self {
+            Backend::Sqlite => format!("json_extract({column}, '$.{object}.{key}')"),
+            Backend::Postgres => format!("(({column})::jsonb -> '{object}' ->> '{key}')"),
+        }
+    }
+
     /// Case-insensitive LIKE.
     pub fn ilike(self) -> &'static str {
         match self {

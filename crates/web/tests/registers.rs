@@ -254,3 +254,138 @@ async fn every_register_round_trips_through_its_files(backend: Backend) {
     }
     assert_eq!(registers::ALL.len(), 4);
 }
+
+backend_tests!(
+    register_filters_sorting_and_confirmation,
+    devices_filter_by_system
+);
+
+async fn register_filters_sorting_and_confirmation(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    for (name, route, two_factor) in [
+        ("B保守", "ssl_vpn", "no"),
+        ("A保守", "ipsec_vpn", "yes"),
+        ("C保守", "ssl_vpn", "yes"),
+    ] {
+        let body = serde_json::json!({"name": name, "route": route, "two_factor": two_factor});
+        assert_eq!(
+            client
+                .send_json(
+                    Method::POST,
+                    "/api/v1/facilities/F1/registers/remote-maintenance",
+                    &body
+                )
+                .await
+                .status(),
+            201
+        );
+    }
+    let list: serde_json::Value = client
+        .get("/api/v1/facilities/F1/registers/remote-maintenance?route=ssl_vpn&sort=name&desc=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["values"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["C保守", "B保守"]);
+    let no_2fa: serde_json::Value = client
+        .get("/api/v1/facilities/F1/registers/remote-maintenance?two_factor=no")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(no_2fa["total"], 1);
+    let html = client
+        .get("/facilities/F1/registers/remote-maintenance?route=ssl_vpn")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("C保守") && !html.contains("A保守"));
+    // Management confirms the register; the page shows who and when.
+    assert_eq!(
+        client
+            .post_form("/facilities/F1/registers/remote-maintenance/confirm", &[])
+            .await
+            .status(),
+        403
+    );
+    let manager = app
+        .user("keiei@example.jp", Role::Viewer, Some(app.facility.id))
+        .await;
+    let manager = app.sign_in(&manager).await;
+    assert_eq!(
+        manager
+            .post_form("/facilities/F1/registers/remote-maintenance/confirm", &[])
+            .await
+            .status(),
+        303
+    );
+    let html = manager
+        .get("/facilities/F1/registers/remote-maintenance")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("keiei@example.jp") && html.contains("clerk@example.jp"),
+        "last confirmation and last update shown"
+    );
+}
+
+async fn devices_filter_by_system(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    for no in ["SV-1", "SV-2", "PC-9"] {
+        client
+            .post_form(
+                "/facilities/F1/devices",
+                &[
+                    ("management_no", no),
+                    ("kind", "server"),
+                    ("status", "active"),
+                ],
+            )
+            .await;
+    }
+    let body =
+        serde_json::json!({"name": "電子カルテ", "category": "ehr", "devices": "SV-1、SV-2"});
+    assert_eq!(
+        client
+            .send_json(
+                Method::POST,
+                "/api/v1/facilities/F1/registers/systems",
+                &body
+            )
+            .await
+            .status(),
+        201
+    );
+    let list: serde_json::Value = client
+        .get("/api/v1/facilities/F1/devices?system=%E9%9B%BB%E5%AD%90%E3%82%AB%E3%83%AB%E3%83%86")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 2);
+    let html = client
+        .get("/facilities/F1/devices?system=%E9%9B%BB%E5%AD%90%E3%82%AB%E3%83%AB%E3%83%86")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("SV-1") && !html.contains("PC-9"));
+    let none: serde_json::Value = client
+        .get("/api/v1/facilities/F1/devices?system=nothing")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["total"], 0);
+}

@@ -57,6 +57,8 @@ pub struct DeviceFilter {
     pub location: Option<String>,
     pub os: Option<String>,
     pub remote_maintenance: Option<bool>,
+    /// Only these 管理番号 (e.g. the devices of an information system); `Some(empty)` matches nothing.
+    pub management_nos: Option<Vec<String>>,
     pub sort: DeviceSort,
     pub descending: bool,
     pub page: i64,

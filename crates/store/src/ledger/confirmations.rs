@@ -14,6 +14,53 @@ pub struct LedgerStatus {
 }
 
 impl Store {
+    /// Status of a register (vendors, systems, …): count, last update, last confirmation.
+    pub async fn register_status(&self, facility_id: i64, register: &str) -> Result<LedgerStatus> {
+        let mut status = LedgerStatus::default();
+        let count = sqlx::query(
+            "SELECT COUNT(*) AS n FROM register_records WHERE facility_id = $1 AND register = $2",
+        )
+        .bind(facility_id)
+        .bind(register)
+        .fetch_one(&self.pool)
+        .await?;
+        status.count = col(&count, "n")?;
+        if let Some(row) = sqlx::query(
+            "SELECT updated_at, updated_by FROM register_records WHERE facility_id = $1 AND register = $2 ORDER BY updated_at DESC LIMIT 1",
+        )
+        .bind(facility_id)
+        .bind(register)
+        .fetch_optional(&self.pool)
+        .await?
+        {
+            status.last_updated_at = Some(col(&row, "updated_at")?);
+            status.last_updated_by = Some(col(&row, "updated_by")?);
+        }
+        self.last_confirmation(facility_id, register, &mut status)
+            .await?;
+        Ok(status)
+    }
+
+    async fn last_confirmation(
+        &self,
+        facility_id: i64,
+        ledger: &str,
+        status: &mut LedgerStatus,
+    ) -> Result<()> {
+        if let Some(row) = sqlx::query(
+            "SELECT confirmed_at, confirmed_by FROM ledger_confirmations WHERE facility_id = $1 AND ledger = $2 ORDER BY confirmed_at DESC, id DESC LIMIT 1",
+        )
+        .bind(facility_id)
+        .bind(ledger)
+        .fetch_optional(&self.pool)
+        .await?
+        {
+            status.last_confirmed_at = Some(col(&row, "confirmed_at")?);
+            status.last_confirmed_by = Some(col(&row, "confirmed_by")?);
+        }
+        Ok(())
+    }
+
     /// Status of the device ledger of a facility.
     pub async fn device_ledger_status(&self, facility_id: i64) -> Result<LedgerStatus> {
         let mut status = LedgerStatus::default();
@@ -30,17 +77,8 @@ impl Store {
             status.last_updated_at = Some(col(&row, "updated_at")?);
             status.last_updated_by = Some(col(&row, "updated_by")?);
         }
-        if let Some(row) = sqlx::query(
-            "SELECT confirmed_at, confirmed_by FROM ledger_confirmations WHERE facility_id = $1 AND ledger = $2 ORDER BY confirmed_at DESC, id DESC LIMIT 1",
-        )
-        .bind(facility_id)
-        .bind("devices")
-        .fetch_optional(&self.pool)
-        .await?
-        {
-            status.last_confirmed_at = Some(col(&row, "confirmed_at")?);
-            status.last_confirmed_by = Some(col(&row, "confirmed_by")?);
-        }
+        self.last_confirmation(facility_id, "devices", &mut status)
+            .await?;
         Ok(status)
     }
 }

@@ -104,6 +104,30 @@ macro_rules! bind_filter {
     };
 }
 
+/// `AND management_no IN ($first, …)` for a restricted filter, binding from `$first`.
+fn numbers_clause(filter: &DeviceFilter, first: usize) -> String {
+    match &filter.management_nos {
+        Some(numbers) if !numbers.is_empty() => {
+            let params: Vec<String> = (0..numbers.len())
+                .map(|i| format!("${}", first + i))
+                .collect();
+            format!(" AND management_no IN ({})", params.join(", "))
+        }
+        Some(_) => " AND 1 = 0".to_string(),
+        None => String::new(),
+    }
+}
+
+fn bind_numbers<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    filter: &'q DeviceFilter,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for number in filter.management_nos.iter().flatten() {
+        query = query.bind(number.as_str());
+    }
+    query
+}
+
 /// A page of devices and the number matching the filter.
 #[derive(Debug, Clone, Serialize)]
 pub struct DevicePage {
@@ -123,21 +147,23 @@ impl Store {
     pub async fn devices(&self, facility_id: i64, filter: &DeviceFilter) -> Result<DevicePage> {
         let order = if filter.descending { "DESC" } else { "ASC" };
         let sql = format!(
-            "SELECT {COLUMNS} FROM devices WHERE {WHERE} ORDER BY {} {order}, management_no {order} LIMIT $8 OFFSET $9",
+            "SELECT {COLUMNS} FROM devices WHERE {WHERE}{} ORDER BY {} {order}, management_no {order} LIMIT $8 OFFSET $9",
+            numbers_clause(filter, 10),
             sort_column(filter.sort)
         );
-        let rows = bind_filter!(sqlx::query(&sql), facility_id, filter)
+        let query = bind_filter!(sqlx::query(&sql), facility_id, filter)
             .bind(filter.limit())
-            .bind(filter.offset())
-            .fetch_all(&self.pool)
-            .await?;
-        let count_sql = format!("SELECT COUNT(*) AS n FROM devices WHERE {WHERE}");
-        let total: i64 = col(
-            &bind_filter!(sqlx::query(&count_sql), facility_id, filter)
-                .fetch_one(&self.pool)
-                .await?,
-            "n",
-        )?;
+            .bind(filter.offset());
+        let rows = bind_numbers(query, filter).fetch_all(&self.pool).await?;
+        let count_sql = format!(
+            "SELECT COUNT(*) AS n FROM devices WHERE {WHERE}{}",
+            numbers_clause(filter, 8)
+        );
+        let count = bind_numbers(
+            bind_filter!(sqlx::query(&count_sql), facility_id, filter),
+            filter,
+        );
+        let total: i64 = col(&count.fetch_one(&self.pool).await?, "n")?;
         let mut devices = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
         load_details(&mut *self.pool.acquire().await?, &mut devices).await?;
         Ok(DevicePage { devices, total })
@@ -149,15 +175,13 @@ impl Store {
         facility_id: i64,
         filter: &DeviceFilter,
     ) -> Result<Vec<StoredDevice>> {
-        let mut all = filter.clone();
-        all.per_page = i64::MAX / 2;
-        all.page = 1;
         let order = if filter.descending { "DESC" } else { "ASC" };
         let sql = format!(
-            "SELECT {COLUMNS} FROM devices WHERE {WHERE} ORDER BY {} {order}, management_no {order}",
+            "SELECT {COLUMNS} FROM devices WHERE {WHERE}{} ORDER BY {} {order}, management_no {order}",
+            numbers_clause(filter, 8),
             sort_column(filter.sort)
         );
-        let rows = bind_filter!(sqlx::query(&sql), facility_id, &all)
+        let rows = bind_numbers(bind_filter!(sqlx::query(&sql), facility_id, filter), filter)
             .fetch_all(&self.pool)
             .await?;
         let mut devices = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;

@@ -41,6 +41,18 @@ fn data(record: &Record) -> String {
     serde_json::to_string(record).unwrap_or_else(|_| "{}".into())
 }
 
+/// The filter of a register list, shared by the page and the API.
+#[derive(Debug, Clone, Default)]
+pub struct RecordFilter {
+    pub q: Option<String>,
+    /// (field key, stored value): e.g. ("route", "ssl_vpn"), ("two_factor", "no").
+    pub fields: Vec<(String, String)>,
+    pub sort: Option<String>,
+    pub descending: bool,
+    pub page: i64,
+    pub per_page: i64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct RecordPage {
     pub records: Vec<StoredRecord>,
@@ -172,41 +184,72 @@ fn like(term: &str) -> String {
 }
 
 impl Store {
-    /// A page of a register, searched across all fields, in key order.
+    /// A page of a register: searched across all fields, filtered by field values, sorted by a
+    /// field (else by key), paged — all in the database.
     pub async fn records(
         &self,
         facility_id: i64,
         spec: &RegisterSpec,
-        q: Option<&str>,
-        page: i64,
-        per_page: i64,
+        filter: &RecordFilter,
     ) -> Result<RecordPage> {
-        let term = q
+        let term = filter
+            .q
+            .as_deref()
             .map(search_key)
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .map(|t| like(&t));
-        let filter = "facility_id = $1 AND register = $2 AND ($3 IS NULL OR search_text LIKE $3 ESCAPE '\\')";
-        let sql = format!("SELECT {COLUMNS} FROM register_records WHERE {filter} ORDER BY record_key LIMIT $4 OFFSET $5");
-        let rows = sqlx::query(&sql)
+        let known = |key: &str| spec.field(key).map(|f| f.key);
+        let mut conditions = String::from("facility_id = $1 AND register = $2 AND ($3 IS NULL OR search_text LIKE $3 ESCAPE '\\')");
+        let mut values = Vec::new();
+        for (key, value) in &filter.fields {
+            if let Some(key) = known(key) {
+                values.push(value.clone());
+                conditions.push_str(&format!(
+                    " AND {} = ${}",
+                    self.backend.json_text("data", "values", key),
+                    3 + values.len()
+                ));
+            }
+        }
+        let order = match filter.sort.as_deref().and_then(known) {
+            Some(key) => format!(
+                "{} {}, record_key",
+                self.backend.json_text("data", "values", key),
+                if filter.descending { "DESC" } else { "ASC" }
+            ),
+            None => format!(
+                "record_key {}",
+                if filter.descending { "DESC" } else { "ASC" }
+            ),
+        };
+        let (limit, offset) = (3 + values.len() + 1, 3 + values.len() + 2);
+        let sql = format!("SELECT {COLUMNS} FROM register_records WHERE {conditions} ORDER BY {order} LIMIT ${limit} OFFSET ${offset}");
+        let mut query = sqlx::query(&sql)
             .bind(facility_id)
             .bind(spec.slug)
-            .bind(term.clone())
+            .bind(term.clone());
+        for value in &values {
+            query = query.bind(value.as_str());
+        }
+        let per_page = filter.per_page.clamp(1, i64::MAX / 4);
+        let rows = query
             .bind(per_page)
-            .bind((page.max(1) - 1) * per_page)
+            .bind((filter.page.max(1) - 1) * per_page)
             .fetch_all(&self.pool)
             .await?;
-        let count = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM register_records WHERE {filter}"
-        ))
-        .bind(facility_id)
-        .bind(spec.slug)
-        .bind(term)
-        .fetch_one(&self.pool)
-        .await?;
+        let count_sql = format!("SELECT COUNT(*) AS n FROM register_records WHERE {conditions}");
+        let mut count = sqlx::query(&count_sql)
+            .bind(facility_id)
+            .bind(spec.slug)
+            .bind(term);
+        for value in &values {
+            count = count.bind(value.as_str());
+        }
+        let total = col(&count.fetch_one(&self.pool).await?, "n")?;
         Ok(RecordPage {
             records: rows.iter().map(from_row).collect::<Result<_>>()?,
-            total: col(&count, "n")?,
+            total,
         })
     }
 
@@ -215,10 +258,11 @@ impl Store {
         facility_id: i64,
         spec: &RegisterSpec,
     ) -> Result<Vec<StoredRecord>> {
-        Ok(self
-            .records(facility_id, spec, None, 1, i64::MAX / 4)
-            .await?
-            .records)
+        let all = RecordFilter {
+            per_page: i64::MAX / 4,
+            ..Default::default()
+        };
+        Ok(self.records(facility_id, spec, &all).await?.records)
     }
 
     /// One record of the facility's register (another facility's is not found).
@@ -233,6 +277,24 @@ impl Store {
             .bind(id)
             .bind(facility_id)
             .bind(spec.slug)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        from_row(&row)
+    }
+
+    /// A record by its key field's value (compared in search form).
+    pub async fn record_by_key(
+        &self,
+        facility_id: i64,
+        spec: &RegisterSpec,
+        key: &str,
+    ) -> Result<StoredRecord> {
+        let sql = format!("SELECT {COLUMNS} FROM register_records WHERE facility_id = $1 AND register = $2 AND record_key = $3");
+        let row = sqlx::query(&sql)
+            .bind(facility_id)
+            .bind(spec.slug)
+            .bind(search_key(key.trim()))
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;

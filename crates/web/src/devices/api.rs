@@ -143,7 +143,7 @@ pub async fn list(
     Extension(fctx): Extension<FacilityCtx>,
     Query(query): Query<DeviceQuery>,
 ) -> AppResult<Json<DeviceList>> {
-    let filter = query.filter();
+    let filter = query.resolve(&state.store, fctx.facility.id).await?;
     let page = state.store.devices(fctx.facility.id, &filter).await?;
     let code = &fctx.facility.profile.code;
     Ok(Json(DeviceList {

@@ -142,7 +142,7 @@ pub async fn download(
         &state.store,
         &principal.actor(),
         &fctx.facility,
-        &query.filter.filter(),
+        &query.filter.resolve(&state.store, fctx.facility.id).await?,
         format,
     )
     .await?;

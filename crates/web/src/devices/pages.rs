@@ -114,6 +114,7 @@ struct ListPage {
     pages: i64,
     query: DeviceQuery,
     facets: DeviceFacets,
+    systems: Vec<String>,
     kinds: Choices,
     statuses: Choices,
     ledger: LedgerStatus,
@@ -128,7 +129,7 @@ pub async fn list(
     Extension(fctx): Extension<FacilityCtx>,
     Query(query): Query<DeviceQuery>,
 ) -> AppResult<Response> {
-    let filter = query.filter();
+    let filter = query.resolve(&state.store, fctx.facility.id).await?;
     let page = state.store.devices(fctx.facility.id, &filter).await?;
     let allows = |action| fctx.roles.iter().any(|r| r.allows(action));
     let lang = ctx.lang;
@@ -153,6 +154,16 @@ pub async fn list(
         page: filter.page,
         pages: (page.total + filter.limit() - 1) / filter.limit(),
         facets: state.store.device_facets(fctx.facility.id).await?,
+        systems: state
+            .store
+            .all_records(
+                fctx.facility.id,
+                &mimamori_domain::ledger::registers::SYSTEMS,
+            )
+            .await?
+            .into_iter()
+            .filter_map(|r| r.record.get("name").map(str::to_string))
+            .collect(),
         ledger: state.store.device_ledger_status(fctx.facility.id).await?,
         kinds: kinds(lang),
         statuses: statuses(lang),

@@ -26,6 +26,9 @@ pub struct DeviceQuery {
     /// yes | no
     #[serde(default)]
     pub remote: String,
+    /// Name of an information system: only its devices.
+    #[serde(default)]
+    pub system: String,
     /// management_no | kind | location | os | status | registered_on | updated_at
     #[serde(default)]
     pub sort: String,
@@ -50,6 +53,7 @@ impl DeviceQuery {
             location: some(&self.location),
             os: some(&self.os),
             remote_maintenance: some(&self.remote).and_then(|r| parse_flag(&r)),
+            management_nos: None,
             sort: DeviceSort::parse(&self.sort).unwrap_or_default(),
             descending: matches!(self.desc.as_str(), "1" | "true" | "yes"),
             page: self.page.unwrap_or(1).max(1),
@@ -66,6 +70,7 @@ impl DeviceQuery {
             ("location", &self.location),
             ("os", &self.os),
             ("remote", &self.remote),
+            ("system", &self.system),
         ];
         pairs
             .iter()
@@ -93,5 +98,33 @@ impl DeviceQuery {
             self.sort,
             self.desc
         )
+    }
+}
+
+impl DeviceQuery {
+    /// The filter, with the `system` parameter resolved to that system's devices.
+    pub async fn resolve(
+        &self,
+        store: &mimamori_store::Store,
+        facility_id: i64,
+    ) -> Result<DeviceFilter, mimamori_store::StoreError> {
+        let mut filter = self.filter();
+        if let Some(name) = some(&self.system) {
+            let spec = &mimamori_domain::ledger::registers::SYSTEMS;
+            filter.management_nos =
+                Some(match store.record_by_key(facility_id, spec, &name).await {
+                    Ok(system) => system
+                        .record
+                        .get("devices")
+                        .unwrap_or("")
+                        .split(", ")
+                        .filter(|n| !n.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    Err(mimamori_store::StoreError::NotFound) => Vec::new(),
+                    Err(e) => return Err(e),
+                });
+        }
+        Ok(filter)
     }
 }

@@ -52,12 +52,19 @@ pub struct RecordList {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[allow(dead_code)]
 pub struct RecordQuery {
     /// Search across all fields (case- and width-insensitive).
-    #[serde(default)]
-    pub q: String,
+    pub q: Option<String>,
+    /// Sort by this field key (default: the register's key field).
+    pub sort: Option<String>,
+    /// 1 for descending.
+    pub desc: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+    /// Any choice or flag field may also be given as `field=value` (stored codes, e.g. `route=ssl_vpn`, `two_factor=no`).
+    #[param(inline)]
+    pub field_filters: Option<String>,
 }
 
 /// A record's values by field key; booleans and numbers are accepted for flags and numbers.
@@ -91,17 +98,12 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(fctx): Extension<FacilityCtx>,
     Path(path): Path<(String, String)>,
-    Query(query): Query<RecordQuery>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> AppResult<Json<RecordList>> {
     let spec = spec(&path.1)?;
-    let (page, per_page) = (
-        query.page.unwrap_or(1).max(1),
-        query.per_page.unwrap_or(50).clamp(1, 1000),
-    );
-    let found = state
-        .store
-        .records(fctx.facility.id, spec, Some(&query.q), page, per_page)
-        .await?;
+    let filter = super::record_filter(spec, &pairs, 50);
+    let (page, per_page) = (filter.page.max(1), filter.per_page);
+    let found = state.store.records(fctx.facility.id, spec, &filter).await?;
     let code = &fctx.facility.profile.code;
     Ok(Json(RecordList {
         items: found

@@ -14,10 +14,12 @@ use mimamori_domain::ledger::register::{FieldKind, FieldSpec, RegisterSpec};
 use mimamori_domain::ledger::registers;
 use mimamori_domain::Issues;
 use mimamori_store::facilities::Facility;
+use mimamori_store::ledger::confirmations::LedgerStatus;
+use mimamori_store::ledger::registers::RecordFilter;
 use mimamori_store::StoreError;
 use serde::Deserialize;
 
-use super::{raw_values, spec};
+use super::{raw_values, record_filter, spec};
 use crate::auth::{FacilityCtx, SignedIn};
 use crate::error::AppResult;
 use crate::view::{render, FormErrors, PageCtx};
@@ -92,6 +94,19 @@ pub struct ListRow {
     pub cells: Vec<String>,
 }
 
+/// A filter drop-down of the list (choice and flag fields).
+pub struct FilterView {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub choices: Vec<(&'static str, &'static str)>,
+    pub selected: String,
+}
+
+pub struct HeaderView {
+    pub label: &'static str,
+    pub sort_link: String,
+}
+
 #[derive(Template)]
 #[template(path = "registers/list.html")]
 struct ListPage {
@@ -100,37 +115,59 @@ struct ListPage {
     slug: &'static str,
     title: &'static str,
     tabs: Vec<Tab>,
-    headers: Vec<&'static str>,
+    headers: Vec<HeaderView>,
+    filters: Vec<FilterView>,
     rows: Vec<ListRow>,
     total: i64,
     page: i64,
     pages: i64,
     q: String,
+    filter_query: String,
+    status: LedgerStatus,
     can_edit: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    page: Option<i64>,
+    can_confirm: bool,
 }
 
 const PER_PAGE: i64 = 50;
+
+fn filter_views(spec: &RegisterSpec, filter: &RecordFilter, lang: Lang) -> Vec<FilterView> {
+    spec.fields
+        .iter()
+        .filter(|f| matches!(f.kind, FieldKind::Choice(_) | FieldKind::Flag))
+        .map(|f| FilterView {
+            key: f.key,
+            label: f.label(lang),
+            choices: match f.kind {
+                FieldKind::Flag => vec![
+                    ("yes", lang.pick("有", "Yes")),
+                    ("no", lang.pick("無", "No")),
+                ],
+                _ => f
+                    .choices()
+                    .iter()
+                    .map(|(code, ja, en)| (*code, lang.pick(ja, en)))
+                    .collect(),
+            },
+            selected: filter
+                .fields
+                .iter()
+                .find(|(k, _)| k == f.key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+        })
+        .collect()
+}
 
 pub async fn list(
     State(state): State<AppState>,
     ctx: PageCtx,
     Extension(fctx): Extension<FacilityCtx>,
     Path((_, slug)): Path<(String, String)>,
-    Query(query): Query<ListQuery>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let spec = spec(&slug)?;
-    let page = query.page.unwrap_or(1).max(1);
-    let found = state
-        .store
-        .records(fctx.facility.id, spec, Some(&query.q), page, PER_PAGE)
-        .await?;
+    let filter = record_filter(spec, &pairs, PER_PAGE);
+    let found = state.store.records(fctx.facility.id, spec, &filter).await?;
     let listed: Vec<&FieldSpec> = spec.fields.iter().filter(|f| f.listed).collect();
     let rows = found
         .records
@@ -143,21 +180,80 @@ pub async fn list(
                 .collect(),
         })
         .collect();
+    // Links keep the search and the filters.
+    let mut kept: Vec<String> = filter
+        .fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", urlencoding::encode(v)))
+        .collect();
+    if let Some(q) = &filter.q {
+        kept.push(format!("q={}", urlencoding::encode(q)));
+    }
+    let filter_query = kept.join("&");
+    let headers = listed
+        .iter()
+        .map(|f| {
+            let desc = if filter.sort.as_deref() == Some(f.key) && !filter.descending {
+                "1"
+            } else {
+                "0"
+            };
+            HeaderView {
+                label: f.label(ctx.lang),
+                sort_link: format!("?{filter_query}&sort={}&desc={desc}", f.key),
+            }
+        })
+        .collect();
+    let allows = |action| fctx.roles.iter().any(|r| r.allows(action));
     let view = ListPage {
         slug: spec.slug,
         title: spec.title(ctx.lang),
         tabs: tabs(spec, ctx.lang),
-        headers: listed.iter().map(|f| f.label(ctx.lang)).collect(),
+        headers,
+        filters: filter_views(spec, &filter, ctx.lang),
         rows,
         total: found.total,
-        page,
+        page: filter.page.max(1),
         pages: (found.total + PER_PAGE - 1) / PER_PAGE,
-        q: query.q,
-        can_edit: fctx.roles.iter().any(|r| r.allows(Action::EditFacility)),
+        q: filter.q.clone().unwrap_or_default(),
+        filter_query,
+        status: state
+            .store
+            .register_status(fctx.facility.id, spec.slug)
+            .await?,
+        can_edit: allows(Action::EditFacility),
+        can_confirm: allows(Action::ConfirmLedger),
         facility: fctx.facility,
         ctx,
     };
     Ok(render(&view))
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// 「台帳を確認しました」 for a register.
+pub async fn confirm(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug)): Path<(String, String)>,
+    Form(form): Form<ConfirmForm>,
+) -> AppResult<Response> {
+    let spec = spec(&slug)?;
+    let note = form.note.trim();
+    let mut tx = state.store.write(&principal.actor()).await?;
+    tx.confirm_ledger(
+        fctx.facility.id,
+        spec.slug,
+        (!note.is_empty()).then_some(note),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&base(&fctx.facility, spec)).into_response())
 }
 
 #[derive(Template)]
