@@ -132,6 +132,7 @@ pub fn table() -> RouteTable {
         .post("/facilities/{code}/registers/{register}", Facility(EditFacility), registers::pages::create)
         .get("/facilities/{code}/registers/{register}/new", Facility(EditFacility), registers::pages::new_form)
         .post("/facilities/{code}/registers/{register}/confirm", Facility(ConfirmLedger), registers::pages::confirm)
+        .post("/facilities/{code}/registers/{register}/status", Facility(EditFacility), registers::pages::bulk_status)
         .get("/facilities/{code}/registers/{register}/export", Facility(ViewFacility), registers::transfer::download)
         .get("/facilities/{code}/registers/{register}/import", Facility(EditFacility), registers::transfer::form)
         .post("/facilities/{code}/registers/{register}/import", Facility(EditFacility), registers::transfer::upload)

@@ -389,3 +389,62 @@ async fn devices_filter_by_system(backend: Backend) {
         .unwrap();
     assert_eq!(none["total"], 0);
 }
+
+backend_tests!(cloud_services_bulk_status);
+
+async fn cloud_services_bulk_status(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    let mut ids = Vec::new();
+    for name in ["Web予約", "院内メール", "勤怠"] {
+        let body = serde_json::json!({"service_name": name, "status": "in_use"});
+        let created: serde_json::Value = client
+            .send_json(
+                Method::POST,
+                "/api/v1/facilities/F1/registers/cloud-services",
+                &body,
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(created["id"].to_string());
+    }
+    let response = client
+        .post_form(
+            "/facilities/F1/registers/cloud-services/status",
+            &[("ids", &ids[0]), ("ids", &ids[2]), ("status", "ended")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let ended: serde_json::Value = client
+        .get("/api/v1/facilities/F1/registers/cloud-services?status=ended")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ended["total"], 2);
+    assert_eq!(
+        client
+            .post_form(
+                "/facilities/F1/registers/vendors/status",
+                &[("status", "ended")]
+            )
+            .await
+            .status(),
+        404,
+        "vendors have no status"
+    );
+    let xlsx = client
+        .get("/facilities/F1/registers/cloud-services/export?format=xlsx")
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    let sheets = mimamori_formats::read_tables(&xlsx, "x.xlsx", None).unwrap();
+    assert!(
+        sheets[0].rows[2][0].contains("最終更新者：clerk@example.jp"),
+        "{:?}",
+        sheets[0].rows[2]
+    );
+}

@@ -48,12 +48,14 @@ pub async fn export(
     let header = LedgerHeader {
         title: "機器台帳".into(),
         facility: facility.profile.name.clone(),
-        last_updated: status.last_updated_at.map(|t| t.chars().take(10).collect()),
+        last_updated: status
+            .last_updated_at
+            .map(|t| mimamori_domain::clock::display_jst(&t)),
         last_updated_by: status.last_updated_by,
         last_confirmed: status.last_confirmed_at.map(|t| {
             format!(
                 "{} {}",
-                &t[..10.min(t.len())],
+                mimamori_domain::clock::display_jst(&t),
                 status.last_confirmed_by.unwrap_or_default()
             )
         }),

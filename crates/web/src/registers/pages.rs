@@ -21,7 +21,7 @@ use serde::Deserialize;
 
 use super::{raw_values, record_filter, spec};
 use crate::auth::{FacilityCtx, SignedIn};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::view::{render, FormErrors, PageCtx};
 use crate::AppState;
 
@@ -126,6 +126,8 @@ struct ListPage {
     status: LedgerStatus,
     can_edit: bool,
     can_confirm: bool,
+    /// (code, label) of the `status` field, when the register has one: offers the bulk change.
+    bulk_statuses: Vec<(&'static str, &'static str)>,
 }
 
 const PER_PAGE: i64 = 50;
@@ -223,6 +225,15 @@ pub async fn list(
             .await?,
         can_edit: allows(Action::EditFacility),
         can_confirm: allows(Action::ConfirmLedger),
+        bulk_statuses: spec
+            .field("status")
+            .map(|f| {
+                f.choices()
+                    .iter()
+                    .map(|(c, ja, en)| (*c, ctx.lang.pick(ja, en)))
+                    .collect()
+            })
+            .unwrap_or_default(),
         facility: fctx.facility,
         ctx,
     };
@@ -505,6 +516,44 @@ pub async fn delete(
     let stored = state.store.record(fctx.facility.id, spec, id).await?;
     let mut tx = state.store.write(&principal.actor()).await?;
     tx.delete_record(spec, &stored).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&base(&fctx.facility, spec)).into_response())
+}
+
+/// Bulk change of the `status` field (registers that have one) for the ticked records.
+pub async fn bulk_status(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug)): Path<(String, String)>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let spec = spec(&slug)?;
+    let field = spec.field("status").ok_or_else(AppError::not_found)?;
+    let status = pairs
+        .iter()
+        .find(|(k, _)| k == "status")
+        .map(|(_, v)| v.as_str())
+        .filter(|v| field.choices().iter().any(|(code, _, _)| code == v))
+        .ok_or_else(|| {
+            AppError::bad_request("変更後の状態を選んでください。", "Choose the new status.")
+        })?;
+    let mut records = Vec::new();
+    for (_, id) in pairs.iter().filter(|(k, _)| k == "ids") {
+        let id: i64 = id
+            .parse()
+            .map_err(|_| AppError::bad_request("指定が正しくありません。", "Invalid record id."))?;
+        records.push(state.store.record(fctx.facility.id, spec, id).await?);
+    }
+    let mut tx = state.store.write(&principal.actor()).await?;
+    for stored in records
+        .iter()
+        .filter(|r| r.record.get("status") != Some(status))
+    {
+        let mut record = stored.record.clone();
+        record.values.insert("status".into(), status.to_string());
+        tx.update_record(spec, stored, &record).await?;
+    }
     tx.commit().await?;
     Ok(Redirect::to(&base(&fctx.facility, spec)).into_response())
 }

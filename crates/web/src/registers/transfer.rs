@@ -68,9 +68,28 @@ pub async fn export(
         .map(|r| r.record)
         .collect();
     let today = store.clock().today_jst();
+    let status = store.register_status(facility.id, spec.slug).await?;
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "—".into());
     let preamble = vec![
         format!("{}台帳", spec.title_ja),
         format!("施設名：{}", facility.profile.name),
+        format!(
+            "最終更新日：{}　最終更新者：{}",
+            dash(
+                status
+                    .last_updated_at
+                    .map(|t| mimamori_domain::clock::display_jst(&t))
+            ),
+            dash(status.last_updated_by)
+        ),
+        format!(
+            "最終確認：{}",
+            dash(status.last_confirmed_at.map(|t| format!(
+                "{} {}",
+                mimamori_domain::clock::display_jst(&t),
+                status.last_confirmed_by.clone().unwrap_or_default()
+            )))
+        ),
         format!("出力日：{today}"),
     ];
     let table = record_table(spec, preamble, &records);
