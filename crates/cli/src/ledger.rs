@@ -9,7 +9,7 @@ use mimamori_domain::ledger::registers::{CLOUD_SERVICES, REMOTE_MAINTENANCE, SYS
 use mimamori_formats::write::Encoding;
 use mimamori_store::Store;
 use mimamori_web::devices::export::{ExportFormat, Exported};
-use mimamori_web::transfer::{ImportOptions, ImportReport};
+use mimamori_web::transfer::{ImportOptions, ImportReport, Ledger};
 
 use crate::cli::{ExportArgs, ExportCommand, Format, ImportArgs, ImportCommand};
 use crate::commands::cli_actor;
@@ -49,33 +49,18 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
         skip_invalid: args.skip_invalid,
     };
     let sheet = args.sheet.as_deref();
-    let report = match register {
-        None => {
-            mimamori_web::devices::import::run(
-                store,
-                &cli_actor(),
-                facility.id,
-                &name,
-                &bytes,
-                sheet,
-                options,
-            )
-            .await?
-        }
-        Some(spec) => {
-            mimamori_web::registers::transfer::run(
-                store,
-                &cli_actor(),
-                facility.id,
-                spec,
-                &name,
-                &bytes,
-                sheet,
-                options,
-            )
-            .await?
-        }
-    };
+    let ledger = register.map(Ledger::Register).unwrap_or(Ledger::Devices);
+    let report = mimamori_web::transfer::run(
+        store,
+        &cli_actor(),
+        facility.id,
+        ledger,
+        &name,
+        &bytes,
+        sheet,
+        options,
+    )
+    .await?;
     print_report(&report, args.format, args.dry_run)
 }
 

@@ -2,15 +2,135 @@
 //! and the upload → preview → result page.
 
 use askama::Template;
+use axum::body::Bytes;
 use axum::extract::Multipart;
-use mimamori_formats::{ImportProblem, Severity, TableError};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use mimamori_domain::i18n::Lang;
+use mimamori_domain::ledger::register::RegisterSpec;
+use mimamori_formats::devices::parse_devices;
+use mimamori_formats::registers::parse_records;
+use mimamori_formats::{read_tables, ImportProblem, Severity, TableError};
 use mimamori_store::ledger::ImportCounts;
-use mimamori_store::{AuditRecord, WriteTx};
-use serde::Serialize;
-use utoipa::ToSchema;
+use mimamori_store::{Actor, AuditRecord, Store, WriteTx};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::{FacilityCtx, Principal};
 use crate::error::{AppError, AppResult};
-use crate::view::PageCtx;
+use crate::view::{render, PageCtx};
+use crate::AppState;
+
+/// Which ledger a file is for: the device ledger or one of the registers.
+#[derive(Debug, Clone, Copy)]
+pub enum Ledger {
+    Devices,
+    Register(&'static RegisterSpec),
+}
+
+impl Ledger {
+    /// Name in URLs, pending uploads and the audit log.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Ledger::Devices => "devices",
+            Ledger::Register(spec) => spec.slug,
+        }
+    }
+
+    fn entity(self) -> &'static str {
+        match self {
+            Ledger::Devices => "devices",
+            Ledger::Register(spec) => spec.entity,
+        }
+    }
+
+    fn list_url(self, facility_code: &str) -> String {
+        match self {
+            Ledger::Devices => format!("/facilities/{facility_code}/devices"),
+            Ledger::Register(spec) => {
+                format!("/facilities/{facility_code}/registers/{}", spec.slug)
+            }
+        }
+    }
+
+    fn title(self, lang: Lang) -> String {
+        match self {
+            Ledger::Devices => lang
+                .pick("機器台帳の取り込み", "Import the device ledger")
+                .to_string(),
+            Ledger::Register(spec) => {
+                format!("{} — {}", spec.title(lang), lang.pick("取り込み", "import"))
+            }
+        }
+    }
+
+    fn hint(self, lang: Lang) -> String {
+        match self {
+            Ledger::Devices => lang.pick(DEVICE_HINT_JA, DEVICE_HINT_EN).to_string(),
+            Ledger::Register(spec) => {
+                let titles: Vec<&str> = spec.fields.iter().map(|f| f.titles[0]).collect();
+                format!(
+                    "{}{}",
+                    lang.pick(
+                        "Excel（.xlsx）または CSV（UTF-8／Shift_JIS）。見出し: ",
+                        "Excel (.xlsx) or CSV (UTF-8 or Shift_JIS). Headers: "
+                    ),
+                    titles.join("、")
+                )
+            }
+        }
+    }
+}
+
+const DEVICE_HINT_JA: &str = "Excel（.xlsx）または CSV（UTF-8／Shift_JIS）。厚生労働省の機器台帳の例と同じ列見出し（管理番号、メーカー、OS、ソフトウェア、ソフトウェアバージョン、IPアドレス、コンピュータ名、設置場所、利用者、登録日、状態、説明）や英語の見出しを認識します。同じ管理番号の行はソフトウェアの追加として扱います。保存の前に確認画面が出ます。";
+const DEVICE_HINT_EN: &str = "Excel (.xlsx) or CSV (UTF-8 or Shift_JIS) with the MHLW example's headers or English ones. Rows repeating a management number add software. You see a preview before anything is saved.";
+
+/// Reads, validates and (unless told otherwise or invalid) writes a ledger file, all in one transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn run(
+    store: &Store,
+    actor: &Actor,
+    facility_id: i64,
+    ledger: Ledger,
+    file_name: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+    options: ImportOptions,
+) -> Result<ImportReport, mimamori_store::StoreError> {
+    let sheets = match read_tables(bytes, file_name, sheet) {
+        Ok(sheets) => sheets,
+        Err(error) => return Ok(unreadable(file_name, sheet, &error)),
+    };
+    let (rows, counts, problems, tx) = match ledger {
+        Ledger::Devices => {
+            let parsed = parse_devices(&sheets);
+            let devices: Vec<_> = parsed.devices.iter().map(|p| p.device.clone()).collect();
+            let mut tx = store.write(actor).await?;
+            let counts = tx.import_devices(facility_id, &devices).await?;
+            (devices.len(), counts, parsed.problems, tx)
+        }
+        Ledger::Register(spec) => {
+            let references = store.references(facility_id).await?;
+            let parsed = parse_records(spec, &sheets, &references);
+            let records: Vec<_> = parsed.records.iter().map(|(_, r)| r.clone()).collect();
+            let mut tx = store.write(actor).await?;
+            let counts = tx.import_records(facility_id, spec, &records).await?;
+            (records.len(), counts, parsed.problems, tx)
+        }
+    };
+    finish(
+        tx,
+        facility_id,
+        ledger.entity(),
+        file_name,
+        rows,
+        counts,
+        problems,
+        options,
+    )
+    .await
+}
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ImportOptions {
@@ -157,4 +277,189 @@ impl ImportPage {
             problem.message_ja.clone()
         }
     }
+}
+
+fn import_page(
+    ctx: PageCtx,
+    fctx: &FacilityCtx,
+    ledger: Ledger,
+    report: Option<ImportReport>,
+    pending: Option<i64>,
+    done: bool,
+) -> ImportPage {
+    ImportPage {
+        base: ledger.list_url(&fctx.facility.profile.code),
+        title: ledger.title(ctx.lang),
+        facility_name: fctx.facility.profile.name.clone(),
+        hint: ledger.hint(ctx.lang),
+        ctx,
+        report,
+        pending,
+        done,
+    }
+}
+
+/// The upload form.
+pub fn form(ctx: PageCtx, fctx: &FacilityCtx, ledger: Ledger) -> Response {
+    render(&import_page(ctx, fctx, ledger, None, None, false))
+}
+
+/// Upload → dry run → preview; the file waits in `pending_imports` for confirmation.
+pub async fn upload(
+    state: &AppState,
+    ctx: PageCtx,
+    principal: &Principal,
+    fctx: &FacilityCtx,
+    ledger: Ledger,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let (file_name, bytes) = uploaded_file(&mut multipart).await?;
+    let options = ImportOptions {
+        dry_run: true,
+        skip_invalid: false,
+    };
+    let report = run(
+        &state.store,
+        &principal.actor(),
+        fctx.facility.id,
+        ledger,
+        &file_name,
+        &bytes,
+        None,
+        options,
+    )
+    .await?;
+    let pending = if report.records_in_file > 0 {
+        Some(
+            state
+                .store
+                .save_pending_import(
+                    fctx.facility.id,
+                    principal.user.id,
+                    ledger.slug(),
+                    &file_name,
+                    &bytes,
+                )
+                .await?,
+        )
+    } else {
+        None
+    };
+    Ok(render(&import_page(
+        ctx,
+        fctx,
+        ledger,
+        Some(report),
+        pending,
+        false,
+    )))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    pub skip_invalid: String,
+}
+
+/// Applies an upload the same person previewed.
+pub async fn confirm(
+    state: &AppState,
+    ctx: PageCtx,
+    principal: &Principal,
+    fctx: &FacilityCtx,
+    ledger: Ledger,
+    id: i64,
+    form: ConfirmForm,
+) -> AppResult<Response> {
+    let pending = state
+        .store
+        .pending_import(id, fctx.facility.id, principal.user.id, ledger.slug())
+        .await?;
+    let options = ImportOptions {
+        dry_run: false,
+        skip_invalid: form.skip_invalid == "yes",
+    };
+    let report = run(
+        &state.store,
+        &principal.actor(),
+        fctx.facility.id,
+        ledger,
+        &pending.file_name,
+        &pending.content,
+        None,
+        options,
+    )
+    .await?;
+    if report.written {
+        state.store.delete_pending_import(id).await?;
+    }
+    if report.written && report.errors == 0 && report.warnings == 0 {
+        return Ok(Redirect::to(&ledger.list_url(&fctx.facility.profile.code)).into_response());
+    }
+    Ok(render(&import_page(
+        ctx,
+        fctx,
+        ledger,
+        Some(report),
+        None,
+        true,
+    )))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// The file's name (its extension is not needed: XLSX and CSV are told apart by content).
+    #[serde(default)]
+    pub file_name: String,
+    /// Show what would change without writing.
+    #[serde(default)]
+    pub dry_run: bool,
+    /// Write the valid rows and report the invalid ones.
+    #[serde(default)]
+    pub skip_invalid: bool,
+    pub sheet: Option<String>,
+}
+
+/// The API's import: the file is the request body; 422 when errors stopped it.
+pub async fn api_import(
+    state: &AppState,
+    principal: &Principal,
+    fctx: &FacilityCtx,
+    ledger: Ledger,
+    query: ImportQuery,
+    body: Bytes,
+) -> AppResult<(StatusCode, Json<ImportReport>)> {
+    if body.is_empty() {
+        return Err(AppError::bad_request(
+            "ファイルの内容を本文で送ってください。",
+            "Send the file as the request body.",
+        ));
+    }
+    let name = if query.file_name.is_empty() {
+        "upload"
+    } else {
+        &query.file_name
+    };
+    let options = ImportOptions {
+        dry_run: query.dry_run,
+        skip_invalid: query.skip_invalid,
+    };
+    let report = run(
+        &state.store,
+        &principal.actor(),
+        fctx.facility.id,
+        ledger,
+        name,
+        &body,
+        query.sheet.as_deref(),
+        options,
+    )
+    .await?;
+    let status = if report.errors > 0 && !report.written {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(report)))
 }

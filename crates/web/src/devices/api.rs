@@ -7,12 +7,13 @@ use axum::{Extension, Json};
 use mimamori_domain::ledger::device::{Device, DeviceInput, InterfaceInput, SoftwareInput};
 use mimamori_store::ledger::devices::StoredDevice;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::import::{run, ImportOptions, ImportReport};
 use super::DeviceQuery;
 use crate::auth::{FacilityCtx, SignedIn};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+pub use crate::transfer::ImportQuery;
+use crate::transfer::{self, ImportReport, Ledger};
 use crate::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -204,21 +205,6 @@ pub async fn update(
     )))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ImportQuery {
-    /// The file's name (its extension is not needed: XLSX and CSV are told apart by content).
-    #[serde(default)]
-    pub file_name: String,
-    /// Show what would change without writing.
-    #[serde(default)]
-    pub dry_run: bool,
-    /// Write the valid devices and report the invalid ones.
-    #[serde(default)]
-    pub skip_invalid: bool,
-    pub sheet: Option<String>,
-}
-
 /// Imports an XLSX or CSV (UTF-8, UTF-8 with BOM or CP932) sent as the request body.
 #[utoipa::path(post, path = "/api/v1/facilities/{code}/devices/import", tag = "devices", params(("code" = String, Path), ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
@@ -230,35 +216,5 @@ pub async fn import(
     Query(query): Query<ImportQuery>,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<ImportReport>)> {
-    if body.is_empty() {
-        return Err(AppError::bad_request(
-            "ファイルの内容を本文で送ってください。",
-            "Send the file as the request body.",
-        ));
-    }
-    let name = if query.file_name.is_empty() {
-        "upload"
-    } else {
-        &query.file_name
-    };
-    let options = ImportOptions {
-        dry_run: query.dry_run,
-        skip_invalid: query.skip_invalid,
-    };
-    let report = run(
-        &state.store,
-        &principal.actor(),
-        fctx.facility.id,
-        name,
-        &body,
-        query.sheet.as_deref(),
-        options,
-    )
-    .await?;
-    let status = if report.errors > 0 && !report.written {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(report)))
+    transfer::api_import(&state, &principal, &fctx, Ledger::Devices, query, body).await
 }

@@ -13,11 +13,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::spec;
-use super::transfer::run;
 use crate::auth::{FacilityCtx, SignedIn};
-use crate::devices::api::ImportQuery;
 use crate::error::{AppError, AppResult};
-use crate::transfer::{ImportOptions, ImportReport};
+use crate::transfer::{self, ImportQuery, ImportReport, Ledger};
 use crate::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -205,37 +203,13 @@ pub async fn import(
     Query(query): Query<ImportQuery>,
     body: Bytes,
 ) -> AppResult<(StatusCode, Json<ImportReport>)> {
-    let spec = spec(&path.1)?;
-    if body.is_empty() {
-        return Err(AppError::bad_request(
-            "ファイルの内容を本文で送ってください。",
-            "Send the file as the request body.",
-        ));
-    }
-    let name = if query.file_name.is_empty() {
-        "upload"
-    } else {
-        &query.file_name
-    };
-    let options = ImportOptions {
-        dry_run: query.dry_run,
-        skip_invalid: query.skip_invalid,
-    };
-    let report = run(
-        &state.store,
-        &principal.actor(),
-        fctx.facility.id,
-        spec,
-        name,
-        &body,
-        query.sheet.as_deref(),
-        options,
+    transfer::api_import(
+        &state,
+        &principal,
+        &fctx,
+        Ledger::Register(spec(&path.1)?),
+        query,
+        body,
     )
-    .await?;
-    let status = if report.errors > 0 && !report.written {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, Json(report)))
+    .await
 }

@@ -2,11 +2,10 @@
 
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use mimamori_domain::ledger::register::RegisterSpec;
-use mimamori_formats::read_tables;
-use mimamori_formats::registers::{parse_records, record_table};
+use mimamori_formats::registers::record_table;
 use mimamori_formats::write::{self, Encoding};
 use mimamori_store::facilities::Facility;
 use mimamori_store::{Actor, AuditRecord, Store};
@@ -15,44 +14,10 @@ use serde::Deserialize;
 use super::spec;
 use crate::auth::{FacilityCtx, SignedIn};
 use crate::devices::export::{ExportFormat, Exported};
-use crate::devices::import::ConfirmForm;
 use crate::error::{AppError, AppResult};
-use crate::transfer::{finish, unreadable, uploaded_file, ImportOptions, ImportPage, ImportReport};
-use crate::view::{render, PageCtx};
+use crate::transfer::{self, ConfirmForm, Ledger};
+use crate::view::PageCtx;
 use crate::AppState;
-
-#[allow(clippy::too_many_arguments)]
-pub async fn run(
-    store: &Store,
-    actor: &Actor,
-    facility_id: i64,
-    spec: &RegisterSpec,
-    file_name: &str,
-    bytes: &[u8],
-    sheet: Option<&str>,
-    options: ImportOptions,
-) -> Result<ImportReport, mimamori_store::StoreError> {
-    let sheets = match read_tables(bytes, file_name, sheet) {
-        Ok(sheets) => sheets,
-        Err(error) => return Ok(unreadable(file_name, sheet, &error)),
-    };
-    let references = store.references(facility_id).await?;
-    let parsed = parse_records(spec, &sheets, &references);
-    let records: Vec<_> = parsed.records.iter().map(|(_, r)| r.clone()).collect();
-    let mut tx = store.write(actor).await?;
-    let counts = tx.import_records(facility_id, spec, &records).await?;
-    finish(
-        tx,
-        facility_id,
-        spec.entity,
-        file_name,
-        records.len(),
-        counts,
-        parsed.problems,
-        options,
-    )
-    .await
-}
 
 pub async fn export(
     store: &Store,
@@ -190,43 +155,12 @@ pub async fn download(
         .into_response())
 }
 
-fn page(
-    ctx: PageCtx,
-    fctx: &FacilityCtx,
-    spec: &RegisterSpec,
-    report: Option<ImportReport>,
-    pending: Option<i64>,
-    done: bool,
-) -> ImportPage {
-    let titles: Vec<&str> = spec.fields.iter().map(|f| f.titles[0]).collect();
-    ImportPage {
-        base: format!(
-            "/facilities/{}/registers/{}",
-            fctx.facility.profile.code, spec.slug
-        ),
-        title: format!("{} — {}", spec.title(ctx.lang), ctx.t("取り込み", "import")),
-        facility_name: fctx.facility.profile.name.clone(),
-        hint: format!(
-            "{}{}",
-            ctx.t(
-                "Excel（.xlsx）または CSV（UTF-8／Shift_JIS）。見出し: ",
-                "Excel (.xlsx) or CSV (UTF-8 or Shift_JIS). Headers: "
-            ),
-            titles.join("、")
-        ),
-        ctx,
-        report,
-        pending,
-        done,
-    }
-}
-
 pub async fn form(
     ctx: PageCtx,
     Extension(fctx): Extension<FacilityCtx>,
     Path((_, slug)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    Ok(render(&page(ctx, &fctx, spec(&slug)?, None, None, false)))
+    Ok(transfer::form(ctx, &fctx, Ledger::Register(spec(&slug)?)))
 }
 
 pub async fn upload(
@@ -235,49 +169,17 @@ pub async fn upload(
     SignedIn(principal): SignedIn,
     Extension(fctx): Extension<FacilityCtx>,
     Path((_, slug)): Path<(String, String)>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> AppResult<Response> {
-    let spec = spec(&slug)?;
-    let (file_name, bytes) = uploaded_file(&mut multipart).await?;
-    let options = ImportOptions {
-        dry_run: true,
-        skip_invalid: false,
-    };
-    let report = run(
-        &state.store,
-        &principal.actor(),
-        fctx.facility.id,
-        spec,
-        &file_name,
-        &bytes,
-        None,
-        options,
-    )
-    .await?;
-    let pending = if report.records_in_file > 0 {
-        Some(
-            state
-                .store
-                .save_pending_import(
-                    fctx.facility.id,
-                    principal.user.id,
-                    spec.slug,
-                    &file_name,
-                    &bytes,
-                )
-                .await?,
-        )
-    } else {
-        None
-    };
-    Ok(render(&page(
+    transfer::upload(
+        &state,
         ctx,
+        &principal,
         &fctx,
-        spec,
-        Some(report),
-        pending,
-        false,
-    )))
+        Ledger::Register(spec(&slug)?),
+        multipart,
+    )
+    .await
 }
 
 pub async fn confirm(
@@ -288,35 +190,14 @@ pub async fn confirm(
     Path((_, slug, id)): Path<(String, String, i64)>,
     axum::Form(form): axum::Form<ConfirmForm>,
 ) -> AppResult<Response> {
-    let spec = spec(&slug)?;
-    let pending = state
-        .store
-        .pending_import(id, fctx.facility.id, principal.user.id, spec.slug)
-        .await?;
-    let options = ImportOptions {
-        dry_run: false,
-        skip_invalid: form.skip_invalid == "yes",
-    };
-    let report = run(
-        &state.store,
-        &principal.actor(),
-        fctx.facility.id,
-        spec,
-        &pending.file_name,
-        &pending.content,
-        None,
-        options,
+    transfer::confirm(
+        &state,
+        ctx,
+        &principal,
+        &fctx,
+        Ledger::Register(spec(&slug)?),
+        id,
+        form,
     )
-    .await?;
-    if report.written {
-        state.store.delete_pending_import(id).await?;
-    }
-    if report.written && report.errors == 0 && report.warnings == 0 {
-        return Ok(Redirect::to(&format!(
-            "/facilities/{}/registers/{}",
-            fctx.facility.profile.code, spec.slug
-        ))
-        .into_response());
-    }
-    Ok(render(&page(ctx, &fctx, spec, Some(report), None, true)))
+    .await
 }
