@@ -20,6 +20,33 @@ fn day(date: Option<chrono::NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
+/// Binds the device's columns, its search text, the time and the actor, in the order both the
+/// INSERT and the UPDATE list them.
+macro_rules! bind_device {
+    ($query:expr, $device:expr, $tx:expr) => {
+        $query
+            .bind($device.management_no.clone())
+            .bind($device.kind.code())
+            .bind($device.maker.clone())
+            .bind($device.model.clone())
+            .bind($device.serial.clone())
+            .bind($device.os_name.clone())
+            .bind($device.os_version.clone())
+            .bind($device.location.clone())
+            .bind($device.users.clone())
+            .bind(day($device.registered_on))
+            .bind($device.status.code())
+            .bind(day($device.disposed_on))
+            .bind($device.description.clone())
+            .bind(i64::from($device.remote_maintenance))
+            .bind($device.security_measures.clone())
+            .bind($device.auth_method.clone())
+            .bind($device.search_text())
+            .bind($tx.now.clone())
+            .bind($tx.actor().display.clone())
+    };
+}
+
 impl WriteTx {
     /// Replaces the device's software and interfaces (`fresh`: a new device has none to delete).
     async fn write_details(&mut self, device_id: i64, device: &Device, fresh: bool) -> Result<()> {
@@ -58,34 +85,16 @@ impl WriteTx {
     }
 
     pub async fn create_device(&mut self, facility_id: i64, device: &Device) -> Result<i64> {
-        let row = sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO devices (facility_id, management_no, kind, maker, model, serial, os_name, os_version, location, users,
                registered_on, status, disposed_on, description, remote_maintenance, security_measures, auth_method, search_text,
                created_at, updated_at, updated_by)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20) RETURNING id",
         )
-        .bind(facility_id)
-        .bind(&device.management_no)
-        .bind(device.kind.code())
-        .bind(device.maker.as_deref())
-        .bind(device.model.as_deref())
-        .bind(device.serial.as_deref())
-        .bind(device.os_name.as_deref())
-        .bind(device.os_version.as_deref())
-        .bind(device.location.as_deref())
-        .bind(device.users.as_deref())
-        .bind(day(device.registered_on))
-        .bind(device.status.code())
-        .bind(day(device.disposed_on))
-        .bind(device.description.as_deref())
-        .bind(i64::from(device.remote_maintenance))
-        .bind(device.security_measures.as_deref())
-        .bind(device.auth_method.as_deref())
-        .bind(device.search_text())
-        .bind(&self.now)
-        .bind(self.actor().display.clone())
-        .fetch_one(&mut *self.tx)
-        .await?;
+        .bind(facility_id);
+        let row = bind_device!(query, device, self)
+            .fetch_one(&mut *self.tx)
+            .await?;
         let id: i64 = col(&row, "id")?;
         self.write_details(id, device, true).await?;
         self.audit(
@@ -99,35 +108,17 @@ impl WriteTx {
     }
 
     pub async fn update_device(&mut self, before: &StoredDevice, device: &Device) -> Result<()> {
-        sqlx::query(
+        let query = sqlx::query(
             "UPDATE devices SET management_no = $1, kind = $2, maker = $3, model = $4, serial = $5, os_name = $6, os_version = $7,
                location = $8, users = $9, registered_on = $10, status = $11, disposed_on = $12, description = $13,
                remote_maintenance = $14, security_measures = $15, auth_method = $16, search_text = $17, updated_at = $18,
                updated_by = $19
              WHERE id = $20",
-        )
-        .bind(&device.management_no)
-        .bind(device.kind.code())
-        .bind(device.maker.as_deref())
-        .bind(device.model.as_deref())
-        .bind(device.serial.as_deref())
-        .bind(device.os_name.as_deref())
-        .bind(device.os_version.as_deref())
-        .bind(device.location.as_deref())
-        .bind(device.users.as_deref())
-        .bind(day(device.registered_on))
-        .bind(device.status.code())
-        .bind(day(device.disposed_on))
-        .bind(device.description.as_deref())
-        .bind(i64::from(device.remote_maintenance))
-        .bind(device.security_measures.as_deref())
-        .bind(device.auth_method.as_deref())
-        .bind(device.search_text())
-        .bind(&self.now)
-        .bind(self.actor().display.clone())
-        .bind(before.id)
-        .execute(&mut *self.tx)
-        .await?;
+        );
+        bind_device!(query, device, self)
+            .bind(before.id)
+            .execute(&mut *self.tx)
+            .await?;
         self.write_details(before.id, device, false).await?;
         self.audit(
             AuditRecord::new("update", "device")
