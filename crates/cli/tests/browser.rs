@@ -353,5 +353,47 @@ async fn setup_enrol_sign_out_and_sign_in_with_totp() {
         parsed.devices[0].device.interfaces[0].hostname.as_deref(),
         Some("GAIRAI-PC42")
     );
+
+    // A remote-maintenance connection through the register form.
+    client
+        .goto(&format!(
+            "{}/facilities/browser/registers/remote-maintenance/new",
+            server.base
+        ))
+        .await
+        .unwrap();
+    fill(&client, "f-name", "PACS保守").await;
+    fill(&client, "f-targets", "PC-0042").await;
+    client
+        .find(Locator::Css("#f-route option[value=ssl_vpn]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#f-two_factor option[value=no]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&client, "f-confirmed_on", "R7.4.1").await;
+    submit(
+        &client,
+        "form.register-form button[type=submit]",
+        "section.card dl.profile",
+    )
+    .await;
+    let html = client.source().await.unwrap();
+    assert!(html.contains("SSL-VPN") && html.contains("2025-04-01"));
+    client
+        .goto(&format!(
+            "{}/facilities/browser/registers/remote-maintenance",
+            server.base
+        ))
+        .await
+        .unwrap();
+    screenshot(&client, "09-remote-maintenance").await;
     client.close().await.unwrap();
 }
