@@ -15,7 +15,7 @@ use mimamori_domain::ledger::registers;
 use mimamori_domain::Issues;
 use mimamori_store::facilities::Facility;
 use mimamori_store::ledger::confirmations::LedgerStatus;
-use mimamori_store::ledger::registers::RecordFilter;
+use mimamori_store::ledger::registers::{RecordFilter, StoredRecord};
 use mimamori_store::StoreError;
 use serde::Deserialize;
 
@@ -355,36 +355,70 @@ pub async fn create(
     Path((_, slug)): Path<(String, String)>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let spec = spec(&slug)?;
-    let raw = raw_values(spec, &pairs);
-    let action = base(&fctx.facility, spec);
+    save(&state, ctx, &principal, fctx, spec(&slug)?, None, &pairs).await
+}
+
+/// Validates the form and creates (`existing` is `None`) or updates the record; invalid input and
+/// a duplicate key come back as the form with messages beside the fields.
+async fn save(
+    state: &AppState,
+    ctx: PageCtx,
+    principal: &crate::auth::Principal,
+    fctx: FacilityCtx,
+    spec: &'static RegisterSpec,
+    existing: Option<StoredRecord>,
+    pairs: &[(String, String)],
+) -> AppResult<Response> {
+    let raw = raw_values(spec, pairs);
+    let creating = existing.is_none();
+    let action = match &existing {
+        Some(stored) => format!("{}/{}", base(&fctx.facility, spec), stored.id),
+        None => base(&fctx.facility, spec),
+    };
     let references = state.store.references(fctx.facility.id).await?;
     let record = match spec.validate(&raw, &references) {
         Ok(checked) => checked.record,
         Err(issues) => {
-            return form_page(&state, ctx, fctx.facility, spec, action, &raw, issues, true).await
+            return form_page(
+                state,
+                ctx,
+                fctx.facility,
+                spec,
+                action,
+                &raw,
+                issues,
+                creating,
+            )
+            .await
         }
     };
     let mut tx = state.store.write(&principal.actor()).await?;
-    let id = match tx.create_record(fctx.facility.id, spec, &record).await {
+    let written = match &existing {
+        Some(stored) => tx
+            .update_record(spec, stored, &record)
+            .await
+            .map(|()| stored.id),
+        None => tx.create_record(fctx.facility.id, spec, &record).await,
+    };
+    let id = match written {
         Ok(id) => id,
         Err(StoreError::Conflict) => {
             return form_page(
-                &state,
+                state,
                 ctx,
                 fctx.facility,
                 spec,
                 action,
                 &raw,
                 duplicate(spec),
-                true,
+                creating,
             )
             .await
         }
         Err(e) => return Err(e.into()),
     };
     tx.commit().await?;
-    Ok(Redirect::to(&format!("{action}/{id}")).into_response())
+    Ok(Redirect::to(&format!("{}/{id}", base(&fctx.facility, spec))).into_response())
 }
 
 #[derive(Template)]
@@ -465,45 +499,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     let spec = spec(&slug)?;
     let stored = state.store.record(fctx.facility.id, spec, id).await?;
-    let raw = raw_values(spec, &pairs);
-    let action = format!("{}/{id}", base(&fctx.facility, spec));
-    let references = state.store.references(fctx.facility.id).await?;
-    let record = match spec.validate(&raw, &references) {
-        Ok(checked) => checked.record,
-        Err(issues) => {
-            return form_page(
-                &state,
-                ctx,
-                fctx.facility,
-                spec,
-                action,
-                &raw,
-                issues,
-                false,
-            )
-            .await
-        }
-    };
-    let mut tx = state.store.write(&principal.actor()).await?;
-    match tx.update_record(spec, &stored, &record).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict) => {
-            return form_page(
-                &state,
-                ctx,
-                fctx.facility,
-                spec,
-                action,
-                &raw,
-                duplicate(spec),
-                false,
-            )
-            .await
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&action).into_response())
+    save(&state, ctx, &principal, fctx, spec, Some(stored), &pairs).await
 }
 
 pub async fn delete(
