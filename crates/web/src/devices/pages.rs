@@ -241,14 +241,45 @@ pub async fn create(
     Extension(fctx): Extension<FacilityCtx>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let input = device_input(&pairs);
-    let action = format!("/facilities/{}/devices", fctx.facility.profile.code);
+    save(&state, ctx, &principal, fctx, None, &pairs).await
+}
+
+/// Validates the form and creates (`existing` is `None`) or updates the device; invalid input
+/// and a duplicate 管理番号 come back as the form with messages beside the fields.
+async fn save(
+    state: &AppState,
+    ctx: PageCtx,
+    principal: &crate::auth::Principal,
+    fctx: FacilityCtx,
+    existing: Option<StoredDevice>,
+    pairs: &[(String, String)],
+) -> AppResult<Response> {
+    let input = device_input(pairs);
+    let list = format!("/facilities/{}/devices", fctx.facility.profile.code);
+    let creating = existing.is_none();
+    let action = match &existing {
+        Some(stored) => format!("{list}/{}", stored.id),
+        None => list.clone(),
+    };
     let device = match input.validate() {
         Ok(checked) => checked.device,
-        Err(issues) => return Ok(form_page(ctx, fctx.facility, action, input, issues, true)),
+        Err(issues) => {
+            return Ok(form_page(
+                ctx,
+                fctx.facility,
+                action,
+                input,
+                issues,
+                creating,
+            ))
+        }
     };
     let mut tx = state.store.write(&principal.actor()).await?;
-    let id = match tx.create_device(fctx.facility.id, &device).await {
+    let written = match &existing {
+        Some(stored) => tx.update_device(stored, &device).await.map(|()| stored.id),
+        None => tx.create_device(fctx.facility.id, &device).await,
+    };
+    let id = match written {
         Ok(id) => id,
         Err(StoreError::Conflict) => {
             return Ok(form_page(
@@ -257,17 +288,13 @@ pub async fn create(
                 action,
                 input,
                 duplicate(),
-                true,
+                creating,
             ))
         }
         Err(e) => return Err(e.into()),
     };
     tx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/facilities/{}/devices/{id}",
-        fctx.facility.profile.code
-    ))
-    .into_response())
+    Ok(Redirect::to(&format!("{list}/{id}")).into_response())
 }
 
 #[derive(Template)]
@@ -330,33 +357,7 @@ pub async fn update(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let stored = state.store.device(fctx.facility.id, id).await?;
-    let input = device_input(&pairs);
-    let action = format!("/facilities/{}/devices/{id}", fctx.facility.profile.code);
-    let device = match input.validate() {
-        Ok(checked) => checked.device,
-        Err(issues) => return Ok(form_page(ctx, fctx.facility, action, input, issues, false)),
-    };
-    let mut tx = state.store.write(&principal.actor()).await?;
-    match tx.update_device(&stored, &device).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict) => {
-            return Ok(form_page(
-                ctx,
-                fctx.facility,
-                action,
-                input,
-                duplicate(),
-                false,
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/facilities/{}/devices/{id}",
-        fctx.facility.profile.code
-    ))
-    .into_response())
+    save(&state, ctx, &principal, fctx, Some(stored), &pairs).await
 }
 
 /// Bulk status change of the devices ticked on the list.
