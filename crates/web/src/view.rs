@@ -102,6 +102,15 @@ pub fn render(template: &impl Template) -> Response {
     }
 }
 
+/// Renders a form page: 422 when it shows validation messages, so scripts and tests can tell.
+pub fn render_form(template: &impl Template, invalid: bool) -> Response {
+    let mut response = render(template);
+    if invalid {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage {

@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use mimamori_domain::access::Action;
@@ -20,7 +19,7 @@ use super::forms::{device_input, with_blank_rows};
 use super::DeviceQuery;
 use crate::auth::{FacilityCtx, SignedIn};
 use crate::error::{AppError, AppResult};
-use crate::view::{render, FormErrors, PageCtx};
+use crate::view::{render, render_form, FormErrors, PageCtx};
 use crate::AppState;
 
 type Choices = Vec<(&'static str, &'static str)>;
@@ -210,11 +209,7 @@ fn form_page(
         action,
         creating,
     };
-    let mut response = render(&page);
-    if invalid {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    response
+    render_form(&page, invalid)
 }
 
 pub async fn new_form(ctx: PageCtx, Extension(fctx): Extension<FacilityCtx>) -> Response {

@@ -1,6 +1,5 @@
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use mimamori_domain::access::Action;
@@ -12,7 +11,7 @@ use mimamori_store::governance::StoredAppointment;
 
 use crate::auth::{FacilityCtx, SignedIn};
 use crate::error::{AppError, AppResult};
-use crate::view::{render, FormErrors, PageCtx};
+use crate::view::{render, render_form, FormErrors, PageCtx};
 use crate::AppState;
 
 #[derive(Template)]
@@ -39,18 +38,17 @@ fn form_page(
         .collect();
     let invalid = !issues.is_empty();
     let errors = FormErrors::new(ctx.lang, issues);
-    let mut response = render(&FacilityForm {
-        ctx,
-        action,
-        input,
-        errors,
-        kinds,
-        creating,
-    });
-    if invalid {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    response
+    render_form(
+        &FacilityForm {
+            ctx,
+            action,
+            input,
+            errors,
+            kinds,
+            creating,
+        },
+        invalid,
+    )
 }
 
 pub fn input_of(facility: &Facility) -> FacilityInput {

@@ -1,6 +1,5 @@
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use mimamori_domain::access::Action;
@@ -11,7 +10,7 @@ use mimamori_store::governance::StoredAppointment;
 
 use crate::auth::{FacilityCtx, SignedIn};
 use crate::error::AppResult;
-use crate::view::{render, FormErrors, PageCtx};
+use crate::view::{render_form, FormErrors, PageCtx};
 use crate::AppState;
 
 /// A row of the role table (役割表), in the user's language.
@@ -159,11 +158,7 @@ async fn list_page(
         today: today.format("%Y-%m-%d").to_string(),
         ctx,
     };
-    let mut response = render(&page);
-    if invalid {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    Ok(render_form(&page, invalid))
 }
 
 pub async fn list(
@@ -228,19 +223,18 @@ fn edit_page(
     let (roles, tenures) = choices(&ctx);
     let invalid = !issues.is_empty();
     let errors = FormErrors::new(ctx.lang, issues);
-    let mut response = render(&EditPage {
-        ctx,
-        facility,
-        id,
-        form,
-        errors,
-        roles,
-        tenures,
-    });
-    if invalid {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    response
+    render_form(
+        &EditPage {
+            ctx,
+            facility,
+            id,
+            form,
+            errors,
+            roles,
+            tenures,
+        },
+        invalid,
+    )
 }
 
 pub async fn edit_form(

@@ -1,6 +1,5 @@
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use mimamori_domain::access::Role;
@@ -14,7 +13,7 @@ use serde::Deserialize;
 use crate::auth::setup::normalise_email;
 use crate::auth::{self, FacilityCtx, SignedIn};
 use crate::error::{AppError, AppResult};
-use crate::view::{render, FormErrors, PageCtx};
+use crate::view::{render_form, FormErrors, PageCtx};
 use crate::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -96,11 +95,7 @@ async fn list_page(
         roles,
         ctx,
     };
-    let mut response = render(&page);
-    if invalid {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    Ok(render_form(&page, invalid))
 }
 
 pub async fn list(

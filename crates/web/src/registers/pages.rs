@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use mimamori_domain::access::Action;
@@ -22,7 +21,7 @@ use serde::Deserialize;
 use super::{raw_values, record_filter, spec};
 use crate::auth::{FacilityCtx, SignedIn};
 use crate::error::{AppError, AppResult};
-use crate::view::{render, FormErrors, PageCtx};
+use crate::view::{render, render_form, FormErrors, PageCtx};
 use crate::AppState;
 
 /// One field as a page shows it.
@@ -305,11 +304,7 @@ async fn form_page(
         creating,
         ctx,
     };
-    let mut response = render(&page);
-    if invalid {
-        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    Ok(render_form(&page, invalid))
 }
 
 fn base(facility: &Facility, spec: &RegisterSpec) -> String {
