@@ -64,6 +64,17 @@ pub enum Command {
         #[command(subcommand)]
         ledger: ExportCommand,
     },
+    /// チェックリストの版（カタログ）/ checklist catalogue editions
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// 施設の指摘事項（台帳・任命・回答から）/ a facility's findings
+    Findings {
+        #[arg(long)]
+        facility: String,
+        /// text | json
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// SQLite データベースのオンラインバックアップ / consistent online copy of the SQLite database
     Backup {
         #[arg(long)]
@@ -123,6 +134,7 @@ pub enum FacilityCommand {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Format {
+    #[value(alias = "text")]
     Table,
     Json,
 }
@@ -145,6 +157,22 @@ pub enum ImportCommand {
     CloudServices(ImportArgs),
     /// リモートメンテナンス / remote-maintenance connections
     RemoteMaintenance(ImportArgs),
+    /// 職員名簿（人事データ）/ staff roster (HR export)
+    Staff(ImportArgs),
+    /// システムの利用者一覧（ID台帳）/ a system's user export (account ledger)
+    Accounts(AccountImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AccountImportArgs {
+    #[command(flatten)]
+    pub common: ImportArgs,
+    /// 医療情報システム台帳のシステム名 / the system's name in the systems register
+    #[arg(long)]
+    pub system: String,
+    /// 列の対応付け（JSON: {"login_id": "USERCODE", …}）。書き込むとシステムに記憶 / column mapping file (JSON), remembered for the system once written
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -178,6 +206,51 @@ pub enum ExportCommand {
     CloudServices(ExportArgs),
     /// リモートメンテナンス / remote-maintenance connections
     RemoteMaintenance(ExportArgs),
+    /// チェックリスト（様式の XLSX）/ a checklist form as XLSX in the official layout
+    Checklist(ChecklistExportArgs),
+    /// 職員名簿 / staff roster
+    Staff(ExportArgs),
+    /// ID台帳（全システム、または --system）/ account ledger (all systems, or --system)
+    Accounts(AccountExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AccountExportArgs {
+    #[command(flatten)]
+    pub common: ExportArgs,
+    #[arg(long)]
+    pub system: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecklistExportArgs {
+    #[arg(long)]
+    pub facility: String,
+    /// 年度（西暦、4月始まり）/ fiscal year (April–March), e.g. 2026
+    #[arg(long)]
+    pub fiscal_year: i32,
+    /// facility | pharmacy | vendor
+    #[arg(long, default_value = "facility")]
+    pub form: String,
+    /// 事業者確認用の事業者名 / the vendor, for vendor forms
+    #[arg(long)]
+    pub vendor: Option<String>,
+    /// 事業者確認用のシステム名（事業者のシステムが1つなら省略可）/ the system, if the vendor has several
+    #[arg(long)]
+    pub system: Option<String>,
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// 版の一覧 / list editions
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// 版のファイル（YAML、docs/catalog.md）を取り込む / import an edition file (YAML, docs/catalog.md)
+    Import { file: PathBuf },
 }
 
 #[derive(Debug, Args)]

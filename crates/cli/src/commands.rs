@@ -22,6 +22,10 @@ use crate::demo;
 pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(&args.global)?;
     let store = Store::connect(&settings.database_url, Arc::new(SystemClock)).await?;
+    // The checklist editions shipped in this binary (new ones added, official ones refreshed).
+    store
+        .sync_builtin_editions(&mimamori_formats::catalog::builtin_editions()?)
+        .await?;
     let result = match args.command {
         Command::Serve { listen, demo } => serve(&store, settings, &listen, demo).await,
         Command::Admin(AdminCommand::CreateUser {
@@ -69,6 +73,10 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit(AuditCommand::Verify) => verify_audit(&store).await,
         Command::Import { ledger } => crate::ledger::import(&store, ledger).await,
         Command::Export { ledger } => crate::ledger::export(&store, ledger).await,
+        Command::Catalog(command) => crate::checklist::catalog(&store, command).await,
+        Command::Findings { facility, format } => {
+            crate::checklist::findings(&store, &facility, format).await
+        }
         Command::Backup { out } => {
             let bytes = store.backup_to(&out).await?;
             println!(

@@ -188,6 +188,8 @@ pub async fn load(store: &Store) -> anyhow::Result<Vec<(String, String, String)>
         tx.import_records(facility.id, spec, &records).await?;
         tx.commit().await?;
     }
+    crate::demo_checklist::load(store, &facility, today).await?;
+    crate::demo_accounts::load(store, &facility, today).await?;
     let mut credentials = Vec::new();
     let mut tx = store.write(&actor).await?;
     for (role, email, name) in DEMO_USERS {

@@ -342,6 +342,13 @@ pub fn registers() -> Vec<(&'static str, Vec<Row>)> {
                     ("recovery_priority", "medium"),
                 ],
                 vec![
+                    ("name", "検査システム"),
+                    ("category", "departmental"),
+                    ("vendor", "株式会社カルテシステム"),
+                    ("patient_data", "yes"),
+                    ("recovery_priority", "medium"),
+                ],
+                vec![
                     ("name", "オンライン資格確認"),
                     ("category", "online_qualification"),
                     ("vendor", "医事システム株式会社"),

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use mimamori_domain::accounts::STAFF;
 use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_domain::ledger::registers::{CLOUD_SERVICES, REMOTE_MAINTENANCE, SYSTEMS, VENDORS};
 use mimamori_formats::write::Encoding;
@@ -14,7 +15,7 @@ use mimamori_web::transfer::{ImportOptions, ImportReport, Ledger};
 use crate::cli::{ExportArgs, ExportCommand, Format, ImportArgs, ImportCommand};
 use crate::commands::cli_actor;
 
-async fn facility(
+pub async fn facility(
     store: &Store,
     code: &str,
 ) -> anyhow::Result<mimamori_store::facilities::Facility> {
@@ -30,20 +31,11 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
         ImportCommand::Systems(args) => (Some(&SYSTEMS), args),
         ImportCommand::CloudServices(args) => (Some(&CLOUD_SERVICES), args),
         ImportCommand::RemoteMaintenance(args) => (Some(&REMOTE_MAINTENANCE), args),
+        ImportCommand::Staff(args) => (Some(&STAFF), args),
+        ImportCommand::Accounts(args) => return crate::accounts::import(store, args).await,
     };
     let facility = facility(store, &args.facility).await?;
-    let bytes = std::fs::read(&args.file).with_context(|| {
-        format!(
-            "{} を読めません / cannot read {}",
-            args.file.display(),
-            args.file.display()
-        )
-    })?;
-    let name = args
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let (name, bytes) = read_input(&args.file)?;
     let options = ImportOptions {
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,
@@ -62,6 +54,22 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
     )
     .await?;
     print_report(&report, args.format, args.dry_run)
+}
+
+/// The file's name and bytes.
+pub fn read_input(path: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "{} を読めません / cannot read {}",
+            path.display(),
+            path.display()
+        )
+    })?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok((name, bytes))
 }
 
 fn print_report(report: &ImportReport, format: Format, dry_run: bool) -> anyhow::Result<ExitCode> {
@@ -96,17 +104,12 @@ pub async fn export(store: &Store, command: ExportCommand) -> anyhow::Result<Exi
         ExportCommand::Systems(args) => (Some(&SYSTEMS), args),
         ExportCommand::CloudServices(args) => (Some(&CLOUD_SERVICES), args),
         ExportCommand::RemoteMaintenance(args) => (Some(&REMOTE_MAINTENANCE), args),
+        ExportCommand::Checklist(args) => return crate::checklist::export(store, args).await,
+        ExportCommand::Staff(args) => (Some(&STAFF), args),
+        ExportCommand::Accounts(args) => return crate::accounts::export(store, args).await,
     };
     let facility = facility(store, &args.facility).await?;
-    let format = match args.format.as_str() {
-        "xlsx" => ExportFormat::Xlsx,
-        "csv" => ExportFormat::Csv(Encoding::parse(&args.encoding).ok_or_else(|| {
-            anyhow::anyhow!("--encoding は utf-8 か cp932 です / --encoding must be utf-8 or cp932")
-        })?),
-        other => {
-            anyhow::bail!("--format は xlsx か csv です（{other}）/ --format must be xlsx or csv")
-        }
-    };
+    let format = export_format(&args)?;
     let exported: Exported = match register {
         None => {
             let filter = mimamori_domain::ledger::device::DeviceFilter::default();
@@ -119,6 +122,24 @@ pub async fn export(store: &Store, command: ExportCommand) -> anyhow::Result<Exi
         }
     }
     .map_err(|e| anyhow::anyhow!("{} / {}", e.body.message_ja, e.body.message_en))?;
+    write_export(&args, &exported)
+}
+
+/// `--format` and `--encoding` of an export command.
+pub fn export_format(args: &ExportArgs) -> anyhow::Result<ExportFormat> {
+    Ok(match args.format.as_str() {
+        "xlsx" => ExportFormat::Xlsx,
+        "csv" => ExportFormat::Csv(Encoding::parse(&args.encoding).ok_or_else(|| {
+            anyhow::anyhow!("--encoding は utf-8 か cp932 です / --encoding must be utf-8 or cp932")
+        })?),
+        other => {
+            anyhow::bail!("--format は xlsx か csv です（{other}）/ --format must be xlsx or csv")
+        }
+    })
+}
+
+/// Writes an export to `--out` and says how many rows it holds.
+pub fn write_export(args: &ExportArgs, exported: &Exported) -> anyhow::Result<ExitCode> {
     std::fs::write(&args.out, &exported.bytes).with_context(|| {
         format!(
             "{} に書き込めません / cannot write {}",

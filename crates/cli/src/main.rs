@@ -1,9 +1,13 @@
 //! `mimamori`: the server and the command line in one binary.
 
+mod accounts;
+mod checklist;
 mod cli;
 mod commands;
 mod config;
 mod demo;
+mod demo_accounts;
+mod demo_checklist;
 mod demo_ledger;
 mod ledger;
 

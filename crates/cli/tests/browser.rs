@@ -29,6 +29,9 @@ fn free_port() -> u16 {
 }
 
 /// Starts chromedriver; `None` (skip) when Chromium is not installed, except under `CI=true`.
+#[path = "browser_steps/mod.rs"]
+mod browser_steps;
+
 async fn browser(downloads: &std::path::Path) -> Option<(Driver, Client)> {
     let installed = std::path::Path::new("/usr/bin/chromedriver").exists()
         && std::path::Path::new("/usr/bin/chromium").exists();
@@ -86,8 +89,14 @@ async fn fill(client: &Client, id: &str, value: &str) {
     field.send_keys(value).await.unwrap();
 }
 
-/// Clicks and waits until the next page shows `expect` (a CSS selector).
+/// Clicks and waits until the *next* page shows `expect` (a CSS selector). The current
+/// page is marked first, so an `expect` that the old page also matches cannot be mistaken
+/// for the new page before the navigation has finished.
 async fn submit(client: &Client, css: &str, expect: &str) {
+    client
+        .execute("document.documentElement.dataset.leaving = '1'", vec![])
+        .await
+        .unwrap();
     client
         .find(Locator::Css(css))
         .await
@@ -95,10 +104,11 @@ async fn submit(client: &Client, css: &str, expect: &str) {
         .click()
         .await
         .unwrap();
+    let on_next_page = format!("html:not([data-leaving]) {expect}");
     let found = client
         .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(expect))
+        .for_element(Locator::Css(&on_next_page))
         .await;
     if found.is_err() {
         panic!(
@@ -395,5 +405,101 @@ async fn setup_enrol_sign_out_and_sign_in_with_totp() {
         .await
         .unwrap();
     screenshot(&client, "09-remote-maintenance").await;
+    checklist_item_with_evidence(&client, &server.base, downloads.path()).await;
+    browser_steps::accounts::import_and_review(&client, &server.base, downloads.path()).await;
     client.close().await.unwrap();
+}
+
+/// Answers 3-(2) いいえ without a target date (refused, message beside the field), fixes it,
+/// attaches an evidence file, and sees the readiness page turn green for that item.
+async fn checklist_item_with_evidence(client: &Client, base: &str, dir: &std::path::Path) {
+    client
+        .goto(&format!("{base}/facilities/browser/checklist"))
+        .await
+        .unwrap();
+    screenshot(client, "10-checklist-overview").await;
+    submit(
+        client,
+        "form[action='/facilities/browser/checklist'] button.primary",
+        "article#item-backup",
+    )
+    .await;
+    client
+        .find(Locator::Css("#item-backup input[name=answer][value=no]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(client, "f-backup-first_checked_on", "R8.6.1").await;
+    submit(
+        client,
+        "#item-backup form.answer button[type=submit]",
+        "#e-backup-target_on",
+    )
+    .await;
+    let message = client
+        .find(Locator::Id("e-backup-target_on"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(message.contains("目標日"), "{message}");
+    client
+        .execute(
+            "document.getElementById('item-backup').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(client, "11-checklist-target-refused").await;
+    fill(client, "f-backup-target_on", "2027-03-31").await;
+    submit(
+        client,
+        "#item-backup form.answer button[type=submit]",
+        "article#item-backup.ready",
+    )
+    .await;
+    let evidence = dir.join("バックアップ手順書.txt");
+    std::fs::write(&evidence, "復旧手順: 1. 隔離 2. オフライン媒体から復元").unwrap();
+    client
+        .find(Locator::Id("f-backup-file"))
+        .await
+        .unwrap()
+        .send_keys(evidence.to_str().unwrap())
+        .await
+        .unwrap();
+    submit(
+        client,
+        "#item-backup form[enctype='multipart/form-data'] button[type=submit]",
+        "#item-backup .evidence a[href*='/checklist/evidence/']",
+    )
+    .await;
+    screenshot(client, "12-checklist-item-with-evidence").await;
+    client
+        .goto(&format!("{base}/facilities/browser/readiness"))
+        .await
+        .unwrap();
+    let ready: Vec<String> = {
+        let mut texts = Vec::new();
+        for row in client
+            .find_all(Locator::Css("table.readiness tr.ok"))
+            .await
+            .unwrap()
+        {
+            texts.push(row.text().await.unwrap());
+        }
+        texts
+    };
+    assert!(
+        ready.iter().any(|t| t.starts_with("3-(2)")),
+        "3-(2) ready: {ready:?}"
+    );
+    let missing = client
+        .find_all(Locator::Css("table.readiness tr.missing"))
+        .await
+        .unwrap();
+    assert!(!missing.is_empty(), "the other items are still open");
+    screenshot(client, "13-readiness").await;
 }

@@ -60,6 +60,11 @@ pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
         .map(|at| at.with_timezone(&Utc))
 }
 
+/// The date in Japan of a stored UTC timestamp.
+pub fn jst_date(text: &str) -> Option<NaiveDate> {
+    parse_timestamp(text).map(|at| (at + chrono::Duration::hours(9)).date_naive())
+}
+
 /// A stored UTC timestamp shown in Japan time, e.g. "2026-11-21 20:29 JST"; other text unchanged.
 pub fn display_jst(text: &str) -> String {
     match parse_timestamp(text) {

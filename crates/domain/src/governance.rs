@@ -250,13 +250,7 @@ pub struct GovernanceFinding {
     pub severity: Severity,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    High,
-    Medium,
-    Low,
-}
+pub use crate::findings::Severity;
 
 impl GovernanceFinding {
     pub fn message(&self, lang: Lang) -> String {

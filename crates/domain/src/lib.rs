@@ -1,9 +1,12 @@
 //! Mimamori's domain core: types, validation and rules. No database, HTTP or file I/O lives here.
 
 pub mod access;
+pub mod accounts;
 pub mod audit;
+pub mod checklist;
 pub mod clock;
 pub mod facility;
+pub mod findings;
 pub mod governance;
 pub mod i18n;
 pub mod jdate;

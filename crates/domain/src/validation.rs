@@ -132,6 +132,10 @@ pub fn nfkc(value: &str) -> String {
 
 /// The form in which text is searched: NFKC and lower case, so that ＰＣ, pc and PC match.
 pub fn search_key(value: &str) -> String {
+    // NFKC leaves ASCII unchanged; skipping it makes the common case (codes, 管理番号) cheap.
+    if value.is_ascii() {
+        return value.to_ascii_lowercase();
+    }
     nfkc(value).to_lowercase()
 }
 

@@ -360,7 +360,7 @@ pub fn parse_devices(sheets: &[Sheet]) -> DeviceImport {
             1,
             "",
             "",
-            &Issue::new("file", "no_header"),
+            &Issue::new("file", "no_header").with("title", "管理番号"),
         ));
         return import;
     };

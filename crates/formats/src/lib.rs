@@ -1,6 +1,9 @@
 //! Import and export in the files Japanese offices use: XLSX, and CSV in UTF-8 (with or without
 //! BOM) or CP932. Knows the domain's types; no database, no HTTP.
 
+pub mod accounts;
+pub mod catalog;
+pub mod checklist_export;
 pub mod devices;
 mod devices_export;
 mod header;

@@ -62,7 +62,12 @@ pub fn parse_records(
             1,
             "",
             "",
-            &Issue::new("file", "no_header"),
+            &Issue::new("file", "no_header").with(
+                "title",
+                spec.field(spec.key_field)
+                    .map(|f| f.titles[0])
+                    .unwrap_or(""),
+            ),
         ));
         return import;
     };
@@ -144,7 +149,7 @@ pub fn record_table(spec: &RegisterSpec, preamble: Vec<String>, records: &[Recor
         .iter()
         .map(|f| match f.kind {
             FieldKind::Flag | FieldKind::Date | FieldKind::Choice(_) => 14.0,
-            FieldKind::LongText | FieldKind::DeviceNumbers => 36.0,
+            FieldKind::LongText | FieldKind::DeviceNumbers | FieldKind::Privileges => 36.0,
             _ => 22.0,
         })
         .collect();

@@ -99,6 +99,24 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// `%term%` with LIKE's wildcards escaped (used with `ESCAPE '\\'`).
+pub(crate) fn like_pattern(term: &str) -> String {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The LIKE pattern of a search box's text in search form (NFKC, lower case), or None when
+/// there is nothing to search for.
+pub(crate) fn search_pattern(q: Option<&str>) -> Option<String> {
+    q.map(mimamori_domain::validation::search_key)
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .map(|t| like_pattern(&t))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,13 @@ pub enum StoreError {
     NotFound,
     #[error("同じ値が既に登録されています / already exists")]
     Conflict,
+    #[error("承認済みのため変更できません。変更するには承認を解除してください / signed off and locked: unlock it to make changes")]
+    Locked,
+    /// The action is not allowed in the record's current state; the message says why.
+    #[error("{0}")]
+    Refused(String),
+    #[error("ファイルが大きすぎます（上限 {0} MB） / the file is too large (limit {0} MB)")]
+    TooLarge(usize),
     #[error("入力に誤りがあります / invalid input: {0}")]
     Invalid(Issues),
     #[error("データベース {url} に接続できません。URL とサーバーの稼働を確認してください / cannot connect to {url}: check the URL and that the server runs: {source}")]

@@ -161,6 +161,12 @@ impl Store {
         facility_from_row(&row)
     }
 
+    pub async fn facility(&self, id: i64) -> Result<Facility> {
+        let sql = format!("SELECT {FACILITY_COLUMNS} FROM facilities WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_one(&self.pool).await?;
+        facility_from_row(&row)
+    }
+
     /// Facilities of one organisation, or of all when `organisation_id` is `None`.
     pub async fn facilities(&self, organisation_id: Option<i64>) -> Result<Vec<Facility>> {
         let sql = format!(

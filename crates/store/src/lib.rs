@@ -1,8 +1,10 @@
 //! Persistence for Mimamori on SQLite (embedded default) and PostgreSQL, with one SQL text for
 //! both wherever possible. The store knows no HTTP.
 
+pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod checklist;
 mod dialect;
 mod error;
 pub mod facilities;

@@ -26,6 +26,18 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_registers.sql"),
         include_str!("../migrations/postgres/0003_registers.sql"),
     ),
+    (
+        4,
+        "checklist",
+        include_str!("../migrations/sqlite/0004_checklist.sql"),
+        include_str!("../migrations/postgres/0004_checklist.sql"),
+    ),
+    (
+        5,
+        "accounts",
+        include_str!("../migrations/sqlite/0005_accounts.sql"),
+        include_str!("../migrations/postgres/0005_accounts.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

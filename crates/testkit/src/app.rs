@@ -49,6 +49,11 @@ impl TestApp {
         let db = TestDb::new(backend).await;
         let clock = fixed_clock();
         let store = db.store(clock.clone()).await;
+        // As `mimamori serve` does: the checklist editions shipped in the binary.
+        store
+            .sync_builtin_editions(&mimamori_formats::catalog::builtin_editions().unwrap())
+            .await
+            .unwrap();
         let profile = facility_profile("F1", "テスト病院");
         let mut tx = store.write(&Actor::system("test")).await.unwrap();
         let organisation = tx.create_organisation("テスト医療法人").await.unwrap();

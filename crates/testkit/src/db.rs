@@ -71,8 +71,16 @@ async fn drop_stale_databases(conn: &mut sqlx::AnyConnection) {
         .unwrap_or_default();
     for row in rows {
         let name: String = row.try_get("datname").unwrap_or_default();
-        let pid: Option<u32> = name.split('_').nth(2).and_then(|p| p.parse().ok());
-        if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+        let mut parts = name.split('_').skip(2);
+        let pid: Option<u32> = parts.next().and_then(|p| p.parse().ok());
+        let run = parts.next().unwrap_or_default();
+        // A PID is reused on a busy machine: a database named with our own PID but another
+        // run's nonce belongs to a process that has gone.
+        let gone = pid.is_some_and(|pid| {
+            !std::path::Path::new(&format!("/proc/{pid}")).exists()
+                || (pid == std::process::id() && run != run_nonce())
+        });
+        if gone {
             let _ = conn
                 .execute(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)").as_str())
                 .await;
@@ -88,6 +96,18 @@ pub struct TestDb {
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// Distinguishes this test process from an earlier one that had the same PID.
+fn run_nonce() -> &'static str {
+    static NONCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NONCE.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        format!("{:x}", nanos % (1 << 40))
+    })
+}
+
 impl TestDb {
     pub async fn new(backend: Backend) -> TestDb {
         sqlx::any::install_default_drivers();
@@ -96,8 +116,9 @@ impl TestDb {
             Backend::Sqlite => format!("sqlite://{}", dir.path().join("mimamori.db").display()),
             Backend::Postgres => {
                 let name = format!(
-                    "mimamori_t_{}_{}",
+                    "mimamori_t_{}_{}_{}",
                     std::process::id(),
+                    run_nonce(),
                     COUNTER.fetch_add(1, Ordering::SeqCst)
                 );
                 let admin = postgres_admin_url();

@@ -133,6 +133,26 @@ impl From<StoreError> for AppError {
                 "This already exists; use another value.",
             ),
             StoreError::Invalid(issues) => AppError::invalid(&issues),
+            StoreError::Refused(message) => {
+                // Store messages are written 「日本語 / English」.
+                let (ja, en) = message
+                    .split_once(" / ")
+                    .map(|(ja, en)| (ja.to_string(), en.to_string()))
+                    .unwrap_or_else(|| (message.clone(), message.clone()));
+                AppError::new(StatusCode::CONFLICT, "refused", ja, en)
+            }
+            StoreError::Locked => AppError::new(
+                StatusCode::CONFLICT,
+                "locked",
+                "承認済みのため変更できません。安全管理責任者が承認を解除すると変更できます。",
+                "Signed off and locked. The security officer can unlock it to allow changes.",
+            ),
+            StoreError::TooLarge(limit) => AppError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("ファイルが大きすぎます。{limit} MB 以下のファイルにしてください。"),
+                format!("The file is too large; the limit is {limit} MB."),
+            ),
             other => AppError::internal(other),
         }
     }

@@ -1,9 +1,11 @@
 //! Mimamori's web server: server-rendered pages, the JSON API under /api/v1, sign-in and
 //! sessions. It calls the domain and the store; nothing below it knows HTTP.
 
+pub mod accounts;
 pub mod api;
 mod audit;
 pub mod auth;
+pub mod checklist;
 pub mod config;
 mod cookies;
 mod csrf;

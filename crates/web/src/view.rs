@@ -34,6 +34,11 @@ impl PageCtx {
         mimamori_domain::clock::display_jst(stored)
     }
 
+    /// The language, for `label(ctx.l())` calls in templates.
+    pub fn l(&self) -> Lang {
+        self.lang
+    }
+
     pub fn is_en(&self) -> bool {
         self.lang == Lang::En
     }

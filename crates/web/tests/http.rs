@@ -183,6 +183,11 @@ fn sample_path(path: &str) -> String {
         .replace("{id}", "999999")
         .replace("{file}", "app.css")
         .replace("{register}", "vendors")
+        .replace("{key}", "ledger")
+        .replace("{evidence}", "999999")
+        .replace("{item}", "999999")
+        .replace("{pending}", "999999")
+        .replace("{system}", "EHR")
 }
 
 async fn request(

@@ -252,7 +252,7 @@ async fn every_register_round_trips_through_its_files(backend: Backend) {
             );
         }
     }
-    assert_eq!(registers::ALL.len(), 4);
+    assert_eq!(registers::ALL.len(), 5);
 }
 
 backend_tests!(

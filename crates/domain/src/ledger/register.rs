@@ -27,6 +27,10 @@ pub enum FieldKind {
     VendorName,
     /// 管理番号 of the device ledger, separated by commas or 、.
     DeviceNumbers,
+    /// Staff numbers of the roster, separated by commas or 、.
+    StaffNumbers,
+    /// Rights by information category (「診療記録:更新、画像:参照」), stored as codes.
+    Privileges,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +45,22 @@ pub struct FieldSpec {
 }
 
 impl FieldSpec {
+    pub const fn new(
+        key: &'static str,
+        titles: &'static [&'static str],
+        kind: FieldKind,
+        required: bool,
+        listed: bool,
+    ) -> Self {
+        Self {
+            key,
+            titles,
+            kind,
+            required,
+            listed,
+        }
+    }
+
     pub fn label(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::Ja => self.titles[0],
@@ -68,6 +88,9 @@ impl FieldSpec {
                 "no" => lang.pick("無", "No").to_string(),
                 _ => String::new(),
             },
+            FieldKind::Privileges => crate::accounts::Privileges::parse(value)
+                .map(|p| p.display(lang))
+                .unwrap_or_else(|_| value.to_string()),
             _ => value.to_string(),
         }
     }
@@ -85,6 +108,8 @@ pub enum RegisterKind {
     Systems,
     CloudServices,
     RemoteMaintenance,
+    Staff,
+    Accounts,
 }
 
 #[derive(Debug)]
@@ -236,12 +261,16 @@ fn normalise(
                 }
             }
         }
+        FieldKind::StaffNumbers => Some(list(text).join(", ")),
+        FieldKind::Privileges => match crate::accounts::Privileges::parse(text) {
+            Ok(privileges) => Some(privileges.to_code()),
+            Err(bad) => {
+                issues.push(Issue::new(field.key, "invalid_privilege").with("value", bad.0));
+                None
+            }
+        },
         FieldKind::DeviceNumbers => {
-            let numbers: Vec<String> = nfkc(text)
-                .split([',', '、', '，', ';', '\n'])
-                .map(|n| n.trim().to_string())
-                .filter(|n| !n.is_empty())
-                .collect();
+            let numbers = list(text);
             for number in &numbers {
                 if !references.devices.is_empty() && !references.devices.contains(number) {
                     warnings.push(Issue::new(field.key, "unknown_device").with("value", number));
@@ -250,6 +279,14 @@ fn normalise(
             Some(numbers.join(", "))
         }
     }
+}
+
+fn list(text: &str) -> Vec<String> {
+    nfkc(text)
+        .split([',', '、', '，', ';', '\n'])
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect()
 }
 
 /// What references are checked against: the facility's vendor names and 管理番号.
@@ -268,6 +305,12 @@ pub struct Record {
 impl Record {
     pub fn get(&self, key: &str) -> Option<&str> {
         self.values.get(key).map(String::as_str)
+    }
+
+    /// A date field (stored ISO, as validation writes it).
+    pub fn date(&self, key: &str) -> Option<chrono::NaiveDate> {
+        self.get(key)
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
     }
 }
 

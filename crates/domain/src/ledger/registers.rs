@@ -3,13 +3,7 @@
 use super::register::{Choice, FieldKind, FieldSpec, RegisterKind, RegisterSpec};
 
 const fn text(key: &'static str, titles: &'static [&'static str]) -> FieldSpec {
-    FieldSpec {
-        key,
-        titles,
-        kind: FieldKind::Text,
-        required: false,
-        listed: false,
-    }
+    FieldSpec::new(key, titles, FieldKind::Text, false, false)
 }
 
 const fn field(
@@ -18,23 +12,11 @@ const fn field(
     kind: FieldKind,
     listed: bool,
 ) -> FieldSpec {
-    FieldSpec {
-        key,
-        titles,
-        kind,
-        required: false,
-        listed,
-    }
+    FieldSpec::new(key, titles, kind, false, listed)
 }
 
 const fn key_field(key: &'static str, titles: &'static [&'static str]) -> FieldSpec {
-    FieldSpec {
-        key,
-        titles,
-        kind: FieldKind::Text,
-        required: true,
-        listed: true,
-    }
+    FieldSpec::new(key, titles, FieldKind::Text, true, true)
 }
 
 pub const VENDORS: RegisterSpec = RegisterSpec {
@@ -443,7 +425,13 @@ pub const REMOTE_MAINTENANCE: RegisterSpec = RegisterSpec {
     ],
 };
 
-pub const ALL: [&RegisterSpec; 4] = [&VENDORS, &SYSTEMS, &CLOUD_SERVICES, &REMOTE_MAINTENANCE];
+pub const ALL: [&RegisterSpec; 5] = [
+    &VENDORS,
+    &SYSTEMS,
+    &CLOUD_SERVICES,
+    &REMOTE_MAINTENANCE,
+    &crate::accounts::STAFF,
+];
 
 pub fn by_slug(slug: &str) -> Option<&'static RegisterSpec> {
     ALL.into_iter().find(|r| r.slug == slug)

@@ -74,15 +74,6 @@ fn sort_column(sort: DeviceSort) -> &'static str {
     }
 }
 
-/// `%term%` with LIKE's wildcards escaped.
-fn like_pattern(term: &str) -> String {
-    let escaped = term
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 const WHERE: &str = "facility_id = $1
     AND ($2 IS NULL OR search_text LIKE $2 ESCAPE '\\')
     AND ($3 IS NULL OR kind = $3)
@@ -95,7 +86,7 @@ macro_rules! bind_filter {
     ($query:expr, $facility:expr, $filter:expr) => {
         $query
             .bind($facility)
-            .bind($filter.q_key().map(|q| like_pattern(&q)))
+            .bind($filter.q_key().map(|q| crate::dialect::like_pattern(&q)))
             .bind($filter.kind.map(|k| k.code()))
             .bind($filter.status.map(|s| s.code()))
             .bind($filter.location.as_deref())

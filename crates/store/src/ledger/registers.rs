@@ -173,16 +173,6 @@ impl WriteTx {
     }
 }
 
-/// `%term%` with LIKE's wildcards escaped.
-fn like(term: &str) -> String {
-    format!(
-        "%{}%",
-        term.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
-}
-
 impl Store {
     /// A page of a register: searched across all fields, filtered by field values, sorted by a
     /// field (else by key), paged — all in the database.
@@ -192,13 +182,7 @@ impl Store {
         spec: &RegisterSpec,
         filter: &RecordFilter,
     ) -> Result<RecordPage> {
-        let term = filter
-            .q
-            .as_deref()
-            .map(search_key)
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .map(|t| like(&t));
+        let term = crate::dialect::search_pattern(filter.q.as_deref());
         let known = |key: &str| spec.field(key).map(|f| f.key);
         let mut conditions = String::from("facility_id = $1 AND register = $2 AND ($3 IS NULL OR search_text LIKE $3 ESCAPE '\\')");
         let mut values = Vec::new();

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{api, audit, devices, facilities, governance, members, registers};
+use crate::{accounts, api, audit, checklist, devices, facilities, governance, members, registers};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -36,6 +36,29 @@ use crate::{api, audit, devices, facilities, governance, members, registers};
         registers::api::delete,
         registers::api::import,
         export_register,
+        checklist::api::editions,
+        checklist::api::edition,
+        checklist::api::list,
+        checklist::api::create,
+        checklist::api::show,
+        checklist::api::answer,
+        checklist::api::upload,
+        checklist::api::findings,
+        accounts::api::list,
+        accounts::api::show,
+        accounts::api::import,
+        accounts::api::export,
+        accounts::api::policy,
+        accounts::api::put_policy,
+        accounts::api::reviews,
+        accounts::api::start_review,
+        accounts::api::review,
+        accounts::api::decide,
+        accounts::api::complete,
+        accounts::api::applications,
+        accounts::api::apply,
+        accounts::api::decide_application,
+        accounts::api::carry_out,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::FieldError)),
     modifiers(&BearerAuth),

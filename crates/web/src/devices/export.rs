@@ -30,6 +30,64 @@ pub struct Exported {
     pub rows: usize,
 }
 
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+impl Exported {
+    /// A table as an XLSX or CSV file named `{stem}.xlsx` / `{stem}.csv`.
+    pub fn from_table(
+        table: &mimamori_formats::write::Table,
+        format: ExportFormat,
+        stem: &str,
+        rows: usize,
+    ) -> Result<Exported, AppError> {
+        Ok(match format {
+            ExportFormat::Xlsx => Exported {
+                bytes: write::xlsx(table).map_err(AppError::internal)?,
+                content_type: XLSX,
+                file_name: format!("{stem}.xlsx"),
+                rows,
+            },
+            ExportFormat::Csv(encoding) => Exported {
+                bytes: write::csv(table, encoding).0,
+                content_type: if encoding == Encoding::Cp932 {
+                    "text/csv; charset=Shift_JIS"
+                } else {
+                    "text/csv; charset=utf-8"
+                },
+                file_name: format!("{stem}.csv"),
+                rows,
+            },
+        })
+    }
+
+    /// An XLSX workbook already written.
+    pub fn xlsx(bytes: Vec<u8>, file_name: String) -> Exported {
+        Exported {
+            bytes,
+            content_type: XLSX,
+            file_name,
+            rows: 0,
+        }
+    }
+
+    /// The download response; `ascii_stem` names the file for clients without RFC 5987.
+    pub fn attachment(self, ascii_stem: &str) -> Response {
+        let extension = self.file_name.rsplit('.').next().unwrap_or("xlsx");
+        let disposition = format!(
+            "attachment; filename=\"{ascii_stem}.{extension}\"; filename*=UTF-8''{}",
+            urlencoding::encode(&self.file_name)
+        );
+        (
+            [
+                (header::CONTENT_TYPE, self.content_type.to_string()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            self.bytes,
+        )
+            .into_response()
+    }
+}
+
 /// Builds the file and records the export.
 pub async fn export(
     store: &Store,
@@ -63,28 +121,7 @@ pub async fn export(
     let table = device_table(&header, &devices);
     let today = store.clock().today_jst().format("%Y%m%d");
     let stem = format!("機器台帳_{}_{today}", facility.profile.code);
-    let exported = match format {
-        ExportFormat::Xlsx => Exported {
-            bytes: write::xlsx(&table).map_err(AppError::internal)?,
-            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            file_name: format!("{stem}.xlsx"),
-            rows: devices.len(),
-        },
-        ExportFormat::Csv(encoding) => {
-            let (bytes, _lossy) = write::csv(&table, encoding);
-            let content_type = if encoding == Encoding::Cp932 {
-                "text/csv; charset=Shift_JIS"
-            } else {
-                "text/csv; charset=utf-8"
-            };
-            Exported {
-                bytes,
-                content_type,
-                file_name: format!("{stem}.csv"),
-                rows: devices.len(),
-            }
-        }
-    };
+    let exported = Exported::from_table(&table, format, &stem, devices.len())?;
     let detail = serde_json::json!({"format": exported.file_name.rsplit('.').next(), "devices": exported.rows});
     store
         .record_event(
@@ -109,26 +146,32 @@ pub struct ExportQuery {
 
 impl ExportQuery {
     pub fn export_format(&self) -> Result<ExportFormat, AppError> {
-        match self.format.as_str() {
-            "" | "xlsx" => Ok(ExportFormat::Xlsx),
-            "csv" => {
-                let encoding = if self.encoding.is_empty() {
-                    Some(Encoding::Utf8Bom)
-                } else {
-                    Encoding::parse(&self.encoding)
-                };
-                encoding.map(ExportFormat::Csv).ok_or_else(|| {
-                    AppError::bad_request(
-                        "文字コードは utf-8 か cp932 です。",
-                        "Encoding must be utf-8 or cp932.",
-                    )
-                })
-            }
-            _ => Err(AppError::bad_request(
-                "形式は xlsx か csv です。",
-                "Format must be xlsx or csv.",
-            )),
+        parse_format(&self.format, &self.encoding)
+    }
+}
+
+/// `format` (xlsx, the default, or csv) and `encoding` (utf-8 with BOM, the default, or cp932)
+/// of an export request.
+pub fn parse_format(format: &str, encoding: &str) -> Result<ExportFormat, AppError> {
+    match format {
+        "" | "xlsx" => Ok(ExportFormat::Xlsx),
+        "csv" => {
+            let encoding = if encoding.is_empty() {
+                Some(Encoding::Utf8Bom)
+            } else {
+                Encoding::parse(encoding)
+            };
+            encoding.map(ExportFormat::Csv).ok_or_else(|| {
+                AppError::bad_request(
+                    "文字コードは utf-8 か cp932 です。",
+                    "Encoding must be utf-8 or cp932.",
+                )
+            })
         }
+        _ => Err(AppError::bad_request(
+            "形式は xlsx か csv です。",
+            "Format must be xlsx or csv.",
+        )),
     }
 }
 
@@ -148,21 +191,5 @@ pub async fn download(
         format,
     )
     .await?;
-    let disposition = format!(
-        "attachment; filename=\"devices.{}\"; filename*=UTF-8''{}",
-        if format == ExportFormat::Xlsx {
-            "xlsx"
-        } else {
-            "csv"
-        },
-        urlencoding::encode(&exported.file_name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, exported.content_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        exported.bytes,
-    )
-        .into_response())
+    Ok(exported.attachment("devices"))
 }

@@ -45,7 +45,9 @@ fn input_kind(field: &FieldSpec) -> &'static str {
         FieldKind::VendorName => "vendor",
         FieldKind::DeviceNumbers => "devices",
         FieldKind::Email => "email",
-        FieldKind::Text | FieldKind::Phone => "text",
+        FieldKind::Text | FieldKind::Phone | FieldKind::StaffNumbers | FieldKind::Privileges => {
+            "text"
+        }
     }
 }
 

@@ -1,12 +1,10 @@
 //! Import and export of a register: the same flow as the device ledger's.
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Extension;
 use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_formats::registers::record_table;
-use mimamori_formats::write::{self, Encoding};
 use mimamori_store::facilities::Facility;
 use mimamori_store::{Actor, AuditRecord, Store};
 use serde::Deserialize;
@@ -64,24 +62,7 @@ pub async fn export(
         facility.profile.code,
         today.format("%Y%m%d")
     );
-    let exported = match format {
-        ExportFormat::Xlsx => Exported {
-            bytes: write::xlsx(&table).map_err(AppError::internal)?,
-            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            file_name: format!("{stem}.xlsx"),
-            rows: records.len(),
-        },
-        ExportFormat::Csv(encoding) => Exported {
-            bytes: write::csv(&table, encoding).0,
-            content_type: if encoding == Encoding::Cp932 {
-                "text/csv; charset=Shift_JIS"
-            } else {
-                "text/csv; charset=utf-8"
-            },
-            file_name: format!("{stem}.csv"),
-            rows: records.len(),
-        },
-    };
+    let exported = Exported::from_table(&table, format, &stem, records.len())?;
     let detail = serde_json::json!({"register": spec.slug, "rows": exported.rows});
     store
         .record_event(
@@ -110,23 +91,7 @@ pub async fn download(
     Query(query): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let spec = spec(&slug)?;
-    let format = match (
-        query.format.as_str(),
-        Encoding::parse(if query.encoding.is_empty() {
-            "utf-8"
-        } else {
-            &query.encoding
-        }),
-    ) {
-        ("" | "xlsx", _) => ExportFormat::Xlsx,
-        ("csv", Some(encoding)) => ExportFormat::Csv(encoding),
-        _ => {
-            return Err(AppError::bad_request(
-                "形式は xlsx か csv、文字コードは utf-8 か cp932 です。",
-                "Use format xlsx or csv and encoding utf-8 or cp932.",
-            ))
-        }
-    };
+    let format = crate::devices::export::parse_format(&query.format, &query.encoding)?;
     let exported = export(
         &state.store,
         &principal.actor(),
@@ -135,24 +100,7 @@ pub async fn download(
         format,
     )
     .await?;
-    let extension = if format == ExportFormat::Xlsx {
-        "xlsx"
-    } else {
-        "csv"
-    };
-    let disposition = format!(
-        "attachment; filename=\"{}.{extension}\"; filename*=UTF-8''{}",
-        spec.slug,
-        urlencoding::encode(&exported.file_name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, exported.content_type.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        exported.bytes,
-    )
-        .into_response())
+    Ok(exported.attachment(spec.slug))
 }
 
 pub async fn form(

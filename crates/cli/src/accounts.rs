@@ -1,0 +1,109 @@
+//! `mimamori import accounts` and `mimamori export accounts`: a system's user export read with
+//! its column mapping, and the account ledger written as XLSX or CSV.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use mimamori_domain::accounts::ColumnMapping;
+use mimamori_store::Store;
+use mimamori_web::accounts::transfer::AccountImportReport;
+use mimamori_web::transfer::ImportOptions;
+
+use crate::cli::{AccountExportArgs, AccountImportArgs, Format};
+use crate::commands::cli_actor;
+use crate::ledger::{export_format, facility, read_input, write_export};
+
+fn web_error(e: mimamori_web::error::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{} / {}", e.body.message_ja, e.body.message_en)
+}
+
+pub async fn import(store: &Store, args: AccountImportArgs) -> anyhow::Result<ExitCode> {
+    let common = &args.common;
+    let facility = facility(store, &common.facility).await?;
+    let (name, bytes) = read_input(&common.file)?;
+    let mapping = match &args.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!(
+                    "{} を読めません / cannot read {}",
+                    path.display(),
+                    path.display()
+                )
+            })?;
+            Some(serde_json::from_str::<ColumnMapping>(&text).with_context(|| {
+                "列の対応付けは {\"login_id\": \"列名\", …} の JSON にしてください / the mapping must be a JSON object of field → column title".to_string()
+            })?)
+        }
+        None => None,
+    };
+    let system = mimamori_web::accounts::system_named(store, facility.id, &args.system)
+        .await
+        .map_err(web_error)?;
+    let report = mimamori_web::accounts::transfer::run(
+        store,
+        &cli_actor(),
+        facility.id,
+        &system,
+        &name,
+        &bytes,
+        common.sheet.as_deref(),
+        mapping,
+        ImportOptions {
+            dry_run: common.dry_run,
+            skip_invalid: common.skip_invalid,
+        },
+    )
+    .await
+    .map_err(web_error)?;
+    print_report(&report, common.format, common.dry_run)
+}
+
+fn print_report(
+    report: &AccountImportReport,
+    format: Format,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(report)?),
+        Format::Table => {
+            for problem in &report.problems {
+                let kind = if problem.severity == mimamori_formats::Severity::Error {
+                    "エラー/error"
+                } else {
+                    "警告/warning"
+                };
+                eprintln!("{kind}: {}", problem.line());
+            }
+            for (label, ids) in [
+                ("新規/created", &report.created),
+                ("変更/changed", &report.changed),
+                ("停止・削除/disabled", &report.disabled),
+            ] {
+                if !ids.is_empty() {
+                    println!("{label}: {}", ids.join(", "));
+                }
+            }
+            println!("{}", report.summary());
+        }
+    }
+    Ok(if report.errors > 0 && !report.written && !dry_run {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub async fn export(store: &Store, args: AccountExportArgs) -> anyhow::Result<ExitCode> {
+    let facility = facility(store, &args.common.facility).await?;
+    let format = export_format(&args.common)?;
+    let exported = mimamori_web::accounts::transfer::export(
+        store,
+        &cli_actor(),
+        &facility,
+        args.system.as_deref(),
+        format,
+    )
+    .await
+    .map_err(web_error)?;
+    write_export(&args.common, &exported)
+}

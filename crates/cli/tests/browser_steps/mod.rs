@@ -1,0 +1,3 @@
+//! Steps of the browser test, one file per feature.
+
+pub mod accounts;

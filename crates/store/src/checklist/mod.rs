@@ -1,0 +1,11 @@
+//! The checklist's persistence: catalogue editions, assessments and answers, evidence, and the
+//! facts the rules engine reads.
+
+mod assessments;
+mod editions;
+mod evidence;
+mod facts;
+
+pub use assessments::{Assessment, AssessmentKey, StoredAnswer};
+pub use editions::StoredEdition;
+pub use evidence::{Evidence, EvidenceFile, MAX_EVIDENCE_BYTES};
