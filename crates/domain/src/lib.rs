@@ -3,12 +3,16 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod backups;
+pub mod bcp;
 pub mod checklist;
 pub mod clock;
+pub mod contacts;
 pub mod facility;
 pub mod findings;
 pub mod governance;
 pub mod i18n;
+pub mod incidents;
 pub mod jdate;
 pub mod ledger;
 pub mod password;

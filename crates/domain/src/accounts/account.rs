@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::privileges::Privileges;
-use crate::ledger::register::{Choice, FieldKind, FieldSpec, Record, RegisterKind, RegisterSpec};
+use crate::ledger::register::{
+    Choice, FieldKind, FieldSpec, Record, RegisterGroup, RegisterKind, RegisterSpec,
+};
 use crate::validation::search_key;
 
 /// Statuses, then aliases the systems' exports use (the first entry of a code is its label).
@@ -122,6 +124,7 @@ const fn field(
 /// whose headers use common names; other exports are read with a saved mapping.
 pub const ACCOUNTS: RegisterSpec = RegisterSpec {
     kind: RegisterKind::Accounts,
+    group: RegisterGroup::Ledger,
     slug: "accounts",
     entity: "account",
     title_ja: "ID台帳",

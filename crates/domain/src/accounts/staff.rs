@@ -4,7 +4,9 @@
 
 use chrono::NaiveDate;
 
-use crate::ledger::register::{Choice, FieldKind, FieldSpec, Record, RegisterKind, RegisterSpec};
+use crate::ledger::register::{
+    Choice, FieldKind, FieldSpec, Record, RegisterGroup, RegisterKind, RegisterSpec,
+};
 use crate::validation::search_key;
 
 /// 職種. Seed 004 Art. 10 lists physicians in training (研修登録医) and researchers among users.
@@ -56,6 +58,7 @@ pub const EMPLOYMENT: &[Choice] = &[
 
 pub const STAFF: RegisterSpec = RegisterSpec {
     kind: RegisterKind::Staff,
+    group: RegisterGroup::Ledger,
     slug: "staff",
     entity: "person",
     title_ja: "職員名簿",

@@ -31,6 +31,10 @@ pub enum FieldKind {
     StaffNumbers,
     /// Rights by information category (「診療記録:更新、画像:参照」), stored as codes.
     Privileges,
+    /// A whole number ≥ 0 (generations, hours), full-width digits accepted.
+    Number,
+    /// An information system of the systems register, by name.
+    SystemName,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -110,11 +114,23 @@ pub enum RegisterKind {
     RemoteMaintenance,
     Staff,
     Accounts,
+    Contacts,
+    Escalation,
+    Backups,
+    Drills,
+}
+
+/// Where a register belongs in the menus: the ledgers, or incident preparedness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegisterGroup {
+    Ledger,
+    Preparedness,
 }
 
 #[derive(Debug)]
 pub struct RegisterSpec {
     pub kind: RegisterKind,
+    pub group: RegisterGroup,
     /// URL segment and CLI name, e.g. `cloud-services`.
     pub slug: &'static str,
     /// Audit-log entity name.
@@ -189,19 +205,25 @@ fn normalise(
         }
     };
     match field.kind {
-        FieldKind::Text | FieldKind::VendorName => {
+        FieldKind::Text | FieldKind::VendorName | FieldKind::SystemName => {
             too_long(200, issues);
-            if field.kind == FieldKind::VendorName
-                && !references.vendors.is_empty()
-                && !references
-                    .vendors
-                    .iter()
-                    .any(|v| search_key(v) == search_key(text))
-            {
-                warnings.push(Issue::new(field.key, "unknown_vendor").with("value", text));
+            let (known, warning) = match field.kind {
+                FieldKind::VendorName => (&references.vendors, "unknown_vendor"),
+                FieldKind::SystemName => (&references.systems, "unknown_system"),
+                _ => (&Vec::new(), ""),
+            };
+            if !known.is_empty() && !known.iter().any(|v| search_key(v) == search_key(text)) {
+                warnings.push(Issue::new(field.key, warning).with("value", text));
             }
             Some(text.to_string())
         }
+        FieldKind::Number => match nfkc(text).replace(',', "").parse::<u32>() {
+            Ok(number) => Some(number.to_string()),
+            Err(_) => {
+                issues.push(Issue::new(field.key, "invalid_number").with("value", text));
+                None
+            }
+        },
         FieldKind::LongText => {
             too_long(2000, issues);
             Some(text.to_string())
@@ -289,10 +311,11 @@ fn list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// What references are checked against: the facility's vendor names and 管理番号.
+/// What references are checked against: the facility's vendor and system names and 管理番号.
 #[derive(Debug, Clone, Default)]
 pub struct References {
     pub vendors: Vec<String>,
+    pub systems: Vec<String>,
     pub devices: std::collections::HashSet<String>,
 }
 
@@ -305,6 +328,16 @@ pub struct Record {
 impl Record {
     pub fn get(&self, key: &str) -> Option<&str> {
         self.values.get(key).map(String::as_str)
+    }
+
+    /// A flag field set to yes.
+    pub fn flag(&self, key: &str) -> bool {
+        self.get(key) == Some("yes")
+    }
+
+    /// A number field.
+    pub fn number(&self, key: &str) -> Option<u32> {
+        self.get(key).and_then(|n| n.parse().ok())
     }
 
     /// A date field (stored ISO, as validation writes it).

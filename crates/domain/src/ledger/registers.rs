@@ -1,12 +1,12 @@
 //! The four registers beside the device ledger, as data (seed 002 and issue 3).
 
-use super::register::{Choice, FieldKind, FieldSpec, RegisterKind, RegisterSpec};
+use super::register::{Choice, FieldKind, FieldSpec, RegisterGroup, RegisterKind, RegisterSpec};
 
-const fn text(key: &'static str, titles: &'static [&'static str]) -> FieldSpec {
+pub(crate) const fn text(key: &'static str, titles: &'static [&'static str]) -> FieldSpec {
     FieldSpec::new(key, titles, FieldKind::Text, false, false)
 }
 
-const fn field(
+pub(crate) const fn field(
     key: &'static str,
     titles: &'static [&'static str],
     kind: FieldKind,
@@ -15,12 +15,13 @@ const fn field(
     FieldSpec::new(key, titles, kind, false, listed)
 }
 
-const fn key_field(key: &'static str, titles: &'static [&'static str]) -> FieldSpec {
+pub(crate) const fn key_field(key: &'static str, titles: &'static [&'static str]) -> FieldSpec {
     FieldSpec::new(key, titles, FieldKind::Text, true, true)
 }
 
 pub const VENDORS: RegisterSpec = RegisterSpec {
     kind: RegisterKind::Vendors,
+    group: RegisterGroup::Ledger,
     slug: "vendors",
     entity: "vendor",
     title_ja: "事業者",
@@ -98,6 +99,7 @@ pub const PRIORITIES: &[Choice] = &[
 
 pub const SYSTEMS: RegisterSpec = RegisterSpec {
     kind: RegisterKind::Systems,
+    group: RegisterGroup::Ledger,
     slug: "systems",
     entity: "system",
     title_ja: "医療情報システム",
@@ -167,6 +169,7 @@ pub const CLOUD_STATUS: &[Choice] = &[
 
 pub const CLOUD_SERVICES: RegisterSpec = RegisterSpec {
     kind: RegisterKind::CloudServices,
+    group: RegisterGroup::Ledger,
     slug: "cloud-services",
     entity: "cloud_service",
     title_ja: "クラウドサービス",
@@ -281,6 +284,7 @@ pub const ID_POLICIES: &[Choice] = &[
 
 pub const REMOTE_MAINTENANCE: RegisterSpec = RegisterSpec {
     kind: RegisterKind::RemoteMaintenance,
+    group: RegisterGroup::Ledger,
     slug: "remote-maintenance",
     entity: "remote_maintenance",
     title_ja: "リモートメンテナンス",
@@ -425,12 +429,16 @@ pub const REMOTE_MAINTENANCE: RegisterSpec = RegisterSpec {
     ],
 };
 
-pub const ALL: [&RegisterSpec; 5] = [
+pub const ALL: [&RegisterSpec; 9] = [
     &VENDORS,
     &SYSTEMS,
     &CLOUD_SERVICES,
     &REMOTE_MAINTENANCE,
     &crate::accounts::STAFF,
+    &crate::contacts::ESCALATION,
+    &crate::contacts::CONTACTS,
+    &crate::backups::BACKUPS,
+    &crate::bcp::DRILLS,
 ];
 
 pub fn by_slug(slug: &str) -> Option<&'static RegisterSpec> {
@@ -468,6 +476,7 @@ mod tests {
     fn values_are_normalised_and_checked() {
         let refs = References {
             vendors: vec!["A社".into()],
+            systems: Vec::new(),
             devices: ["SV-001".to_string()].into_iter().collect(),
         };
         let checked = REMOTE_MAINTENANCE
