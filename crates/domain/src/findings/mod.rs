@@ -6,6 +6,7 @@ pub mod eol;
 mod rules_accounts;
 mod rules_checklist;
 mod rules_ledger;
+mod rules_preparedness;
 mod rules_remote;
 
 use chrono::NaiveDate;
@@ -126,6 +127,30 @@ pub struct FacilityFacts {
     pub unused_days: i64,
     /// Completed access reviews: (title, completed on, in Japan).
     pub completed_reviews: Vec<(String, NaiveDate)>,
+    /// Incident preparedness registers.
+    pub escalation: Vec<RegisterRow>,
+    pub contacts: Vec<RegisterRow>,
+    pub backups: Vec<RegisterRow>,
+    pub drills: Vec<RegisterRow>,
+    /// BCP confirmation table: (answered, done, total).
+    pub bcp_progress: (usize, usize, usize),
+    /// Incidents not closed, with their reporting clocks.
+    pub incidents: Vec<IncidentFacts>,
+}
+
+/// A record of a register, with its id for links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterRow {
+    pub id: i64,
+    pub record: crate::ledger::register::Record,
+}
+
+/// An incident and its reporting clocks on the facts' day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentFacts {
+    pub id: i64,
+    pub label: String,
+    pub clocks: Vec<crate::incidents::reporting::Clock>,
 }
 
 /// One cell of a system's access policy: the most a job type may do with a category.
@@ -161,6 +186,12 @@ impl FacilityFacts {
             policies: Vec::new(),
             unused_days: DEFAULT_UNUSED_DAYS,
             completed_reviews: Vec::new(),
+            escalation: Vec::new(),
+            contacts: Vec::new(),
+            backups: Vec::new(),
+            drills: Vec::new(),
+            bcp_progress: (0, 0, 0),
+            incidents: Vec::new(),
         }
     }
 }
@@ -176,6 +207,11 @@ pub enum RecordKind {
     Answer,
     Ledger,
     Account,
+    ContactChart,
+    Backup,
+    Bcp,
+    Drill,
+    Incident,
 }
 
 impl RecordKind {
@@ -188,6 +224,11 @@ impl RecordKind {
             Self::Answer => "answer",
             Self::Ledger => "ledger",
             Self::Account => "account",
+            Self::ContactChart => "contact_chart",
+            Self::Backup => "backup",
+            Self::Bcp => "bcp",
+            Self::Drill => "drill",
+            Self::Incident => "incident",
         }
     }
 }
@@ -264,6 +305,15 @@ pub const RULES: &[Rule] = &[
     rules_accounts::BEYOND_POLICY,
     rules_accounts::EXPIRED_ACTIVE,
     rules_accounts::UNUSED,
+    rules_preparedness::REPORT_OVERDUE,
+    rules_preparedness::ESCALATION_INCOMPLETE,
+    rules_preparedness::CONTACTS_INCOMPLETE,
+    rules_preparedness::NO_BACKUP,
+    rules_preparedness::NO_OFFLINE_BACKUP,
+    rules_preparedness::NOT_THREE_TWO_ONE,
+    rules_preparedness::RESTORE_NOT_TESTED,
+    rules_preparedness::BCP_UNANSWERED,
+    rules_preparedness::NO_DRILL,
     rules_checklist::TARGET_DATE_PASSED,
     rules_checklist::VENDOR_FORM_MISSING,
 ];
@@ -332,3 +382,7 @@ impl Draft {
 #[cfg(test)]
 #[path = "tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "rules_preparedness_tests.rs"]
+mod rules_preparedness_tests;

@@ -74,7 +74,63 @@ fn clean() -> FacilityFacts {
         answer: Some(Answer::Yes),
         target_on: None,
     }];
+    prepare(&mut facts);
     facts
+}
+
+/// A complete contact chart, backups meeting 3-2-1 with a recent restore test, and a drill.
+fn prepare(facts: &mut FacilityFacts) {
+    let rows = |records: Vec<crate::ledger::register::Record>| -> Vec<RegisterRow> {
+        records
+            .into_iter()
+            .enumerate()
+            .map(|(i, record)| RegisterRow {
+                id: i as i64,
+                record,
+            })
+            .collect()
+    };
+    let filled = |mut r: crate::ledger::register::Record| {
+        for (k, v) in [
+            ("person", "山田"),
+            ("phone", "03-0000-0000"),
+            ("deputy", "佐藤"),
+        ] {
+            r.values.entry(k.into()).or_insert(v.into());
+        }
+        r
+    };
+    facts.escalation = rows(
+        crate::contacts::standard_escalation()
+            .into_iter()
+            .map(filled)
+            .collect(),
+    );
+    facts.contacts = rows(
+        crate::contacts::required_contacts(Some("東京都"), &[])
+            .into_iter()
+            .map(filled)
+            .collect(),
+    );
+    let backup = |pairs: &[(&str, &str)]| crate::ledger::register::Record {
+        values: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    };
+    facts.backups = rows(vec![
+        backup(&[
+            ("system", "電子カルテ"),
+            ("media", "online_disk"),
+            ("restore_tested_on", "2026-09-01"),
+        ]),
+        backup(&[
+            ("system", "電子カルテ"),
+            ("media", "tape"),
+            ("offline", "yes"),
+        ]),
+    ]);
+    facts.drills = rows(vec![backup(&[("held_on", "2026-06-01")])]);
 }
 
 fn rules_hit(facts: &FacilityFacts) -> Vec<String> {
