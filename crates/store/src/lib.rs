@@ -4,11 +4,14 @@
 pub mod accounts;
 pub mod audit;
 pub mod backup;
+pub mod bcp;
 pub mod checklist;
+pub mod contacts;
 mod dialect;
 mod error;
 pub mod facilities;
 pub mod governance;
+pub mod incidents;
 pub mod ledger;
 mod migrate;
 pub mod sessions;

@@ -38,6 +38,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_accounts.sql"),
         include_str!("../migrations/postgres/0005_accounts.sql"),
     ),
+    (
+        6,
+        "preparedness",
+        include_str!("../migrations/sqlite/0006_preparedness.sql"),
+        include_str!("../migrations/postgres/0006_preparedness.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -6,7 +6,7 @@ mod app;
 mod db;
 
 pub use app::{app_password, TestApp, TestClient, TestUser};
-pub use db::{postgres_available, Backend, TestDb};
+pub use db::{fixed_clock, postgres_available, Backend, TestDb};
 
 /// Runs each listed `async fn name(backend: Backend)` as `name::sqlite` and `name::postgres`.
 /// Without PostgreSQL the postgres variant is skipped locally and fails under `CI=true`.

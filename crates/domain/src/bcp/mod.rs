@@ -62,6 +62,27 @@ pub struct Check {
     pub note: Option<String>,
 }
 
+/// The table shipped in the binary (catalog/bcp/bcp-facility.yaml, generated from the reference
+/// by scripts/bcp_from_reference.py). Embedded at compile time; a broken file fails the tests.
+pub fn catalog() -> &'static BcpCatalog {
+    static CATALOG: std::sync::OnceLock<BcpCatalog> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| {
+        parse(include_str!("../../../../catalog/bcp/bcp-facility.yaml"))
+            .expect("the embedded BCP catalogue is valid (checked by tests)")
+    })
+}
+
+/// Reads a BCP catalogue and refuses one with problems (listed in the error).
+pub fn parse(text: &str) -> Result<BcpCatalog, String> {
+    let catalog: BcpCatalog = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
+    let problems = catalog.problems();
+    if problems.is_empty() {
+        Ok(catalog)
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
 impl BcpCatalog {
     pub fn checks(&self) -> impl Iterator<Item = (&Phase, &Item, &Check)> {
         self.phases.iter().flat_map(|p| {
@@ -272,6 +293,26 @@ mod tests {
         assert!(drill_recent(last, today));
         assert!(!drill_recent(last, day("2026-11-22")));
         assert!(!drill_recent(None, today));
+    }
+
+    #[test]
+    fn the_embedded_catalogue_has_five_phases_and_keeps_verification_flags() {
+        let catalog = catalog();
+        let phases: Vec<&str> = catalog.phases.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(phases, ["平時", "検知", "初動対応", "復旧処理", "事後対応"]);
+        let (verified, unverified): (Vec<_>, Vec<_>) =
+            catalog.checks().partition(|(_, _, c)| c.verified);
+        assert!(verified.len() >= 11, "1-1 ×4, 1-2 ×3, 3-4, 5-2..5-5");
+        assert!(
+            unverified.iter().all(|(_, _, c)| c.note.is_some()),
+            "every unverified text says why"
+        );
+        let (_, item, check) = catalog.check("1-2.1").unwrap();
+        assert!(check.verified && item.title_verified);
+        assert!(check.text.contains("連絡体制図"));
+        assert!(parse("schema: 2\nkind: bcp\ntitle: x\nphases: []")
+            .unwrap_err()
+            .contains("schema 2"));
     }
 
     #[test]

@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use mimamori_domain::checklist::Form;
 use mimamori_domain::findings::{
-    AnswerFacts, ConnectionFacts, DeviceFacts, FacilityFacts, SystemFacts,
+    AnswerFacts, ConnectionFacts, DeviceFacts, FacilityFacts, IncidentFacts, RegisterRow,
+    SystemFacts,
 };
 use mimamori_domain::ledger::device::{DeviceKind, DeviceStatus};
 use mimamori_domain::ledger::registers::{REMOTE_MAINTENANCE, SYSTEMS};
 use mimamori_domain::validation::search_key;
+use mimamori_domain::{backups, bcp, contacts};
 
 use super::AssessmentKey;
 use crate::{col, flag, Result, Store};
@@ -133,7 +135,43 @@ impl Store {
             answers.sort_by(|a, b| a.item_key.cmp(&b.item_key));
             facts.answers = answers;
         }
+        self.preparedness_facts(facility_id, &mut facts).await?;
         Ok(facts)
+    }
+
+    /// The contact chart, backups, drills, BCP progress and open incidents' clocks.
+    async fn preparedness_facts(&self, facility_id: i64, facts: &mut FacilityFacts) -> Result<()> {
+        let rows = |records: Vec<crate::ledger::registers::StoredRecord>| -> Vec<RegisterRow> {
+            records
+                .into_iter()
+                .map(|r| RegisterRow {
+                    id: r.id,
+                    record: r.record,
+                })
+                .collect()
+        };
+        facts.escalation = rows(self.all_records(facility_id, &contacts::ESCALATION).await?);
+        facts.contacts = rows(self.all_records(facility_id, &contacts::CONTACTS).await?);
+        facts.backups = rows(self.all_records(facility_id, &backups::BACKUPS).await?);
+        facts.drills = rows(self.all_records(facility_id, &bcp::DRILLS).await?);
+        let answers = self.bcp_answers(facility_id).await?;
+        facts.bcp_progress = bcp::progress(bcp::catalog(), |key| {
+            answers
+                .iter()
+                .find(|a| a.check_key == key)
+                .map(|a| a.status)
+        });
+        facts.incidents = self
+            .open_incident_clocks(facility_id, facts.today)
+            .await?
+            .into_iter()
+            .map(|(stored, clocks)| IncidentFacts {
+                id: stored.id,
+                label: format!("{} {}", stored.label(), stored.incident.title),
+                clocks,
+            })
+            .collect();
+        Ok(())
     }
 
     /// The lean device view the rules read: one query for devices, one for software without a

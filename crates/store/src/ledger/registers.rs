@@ -133,6 +133,35 @@ impl WriteTx {
         .await
     }
 
+    /// Creates the records whose key is not yet in the register and leaves existing ones alone
+    /// (seeding entries a facility must complete). Returns how many were added.
+    pub async fn add_missing_records(
+        &mut self,
+        facility_id: i64,
+        spec: &RegisterSpec,
+        records: &[Record],
+    ) -> Result<usize> {
+        let rows = sqlx::query(
+            "SELECT record_key FROM register_records WHERE facility_id = $1 AND register = $2",
+        )
+        .bind(facility_id)
+        .bind(spec.slug)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let mut keys = rows
+            .iter()
+            .map(|r| col::<String>(r, "record_key"))
+            .collect::<Result<std::collections::HashSet<_>>>()?;
+        let mut added = 0;
+        for record in records {
+            if keys.insert(record_key(spec, record)) {
+                self.create_record(facility_id, spec, record).await?;
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
     /// Creates or updates records matched by their key field; equal records are left alone.
     pub async fn import_records(
         &mut self,
@@ -285,7 +314,7 @@ impl Store {
         from_row(&row)
     }
 
-    /// The facility's vendor names and 管理番号, against which references are checked.
+    /// The facility's vendor and system names and 管理番号, against which references are checked.
     pub async fn references(&self, facility_id: i64) -> Result<References> {
         let vendors = self
             .all_records(facility_id, &mimamori_domain::ledger::registers::VENDORS)
@@ -301,6 +330,16 @@ impl Store {
             .iter()
             .map(|r| col::<String>(r, "management_no"))
             .collect::<Result<_>>()?;
-        Ok(References { vendors, devices })
+        let systems = self
+            .all_records(facility_id, &mimamori_domain::ledger::registers::SYSTEMS)
+            .await?
+            .into_iter()
+            .filter_map(|r| r.record.get("name").map(str::to_string))
+            .collect();
+        Ok(References {
+            vendors,
+            systems,
+            devices,
+        })
     }
 }

@@ -175,6 +175,12 @@ pub fn record_link(code: &str, record: &RecordRef) -> String {
         (RecordKind::Answer, None) => format!("/facilities/{code}/checklist"),
         (RecordKind::Account, Some(id)) => format!("/facilities/{code}/accounts/{id}"),
         (RecordKind::Account, None) => format!("/facilities/{code}/accounts"),
+        (RecordKind::ContactChart, _) => format!("/facilities/{code}/contact-chart"),
+        (RecordKind::Backup, _) => format!("/facilities/{code}/preparedness#backups"),
+        (RecordKind::Bcp, _) => format!("/facilities/{code}/bcp"),
+        (RecordKind::Drill, _) => format!("/facilities/{code}/registers/drills"),
+        (RecordKind::Incident, Some(id)) => format!("/facilities/{code}/incidents/{id}"),
+        (RecordKind::Incident, None) => format!("/facilities/{code}/incidents"),
         (RecordKind::Ledger, _) | (RecordKind::Device, None) => {
             format!("/facilities/{code}/devices")
         }

@@ -43,6 +43,8 @@ fn input_kind(field: &FieldSpec) -> &'static str {
         FieldKind::Flag => "flag",
         FieldKind::Choice(_) => "choice",
         FieldKind::VendorName => "vendor",
+        FieldKind::SystemName => "system",
+        FieldKind::Number => "number",
         FieldKind::DeviceNumbers => "devices",
         FieldKind::Email => "email",
         FieldKind::Text | FieldKind::Phone | FieldKind::StaffNumbers | FieldKind::Privileges => {
@@ -82,6 +84,7 @@ pub struct Tab {
 fn tabs(spec: &RegisterSpec, lang: Lang) -> Vec<Tab> {
     registers::ALL
         .iter()
+        .filter(|r| r.group == spec.group)
         .map(|r| Tab {
             slug: r.slug,
             title: r.title(lang),
@@ -279,6 +282,7 @@ struct FormPage {
     fields: Vec<FieldView>,
     errors: FormErrors,
     vendors: Vec<String>,
+    systems: Vec<String>,
     creating: bool,
 }
 
@@ -294,13 +298,14 @@ async fn form_page(
     creating: bool,
 ) -> AppResult<Response> {
     let invalid = !issues.is_empty();
-    let vendors = state.store.references(facility.id).await?.vendors;
+    let references = state.store.references(facility.id).await?;
     let page = FormPage {
         slug: spec.slug,
         title: spec.title(ctx.lang),
         fields: views(spec, values, ctx.lang),
         errors: FormErrors::new(ctx.lang, issues),
-        vendors,
+        vendors: references.vendors,
+        systems: references.systems,
         facility,
         action,
         creating,
