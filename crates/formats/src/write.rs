@@ -69,7 +69,19 @@ impl From<rust_xlsxwriter::XlsxError> for WriteError {
 }
 
 pub fn xlsx(table: &Table) -> Result<Vec<u8>, WriteError> {
+    workbook(std::slice::from_ref(table))
+}
+
+/// Several tables, one sheet each (e.g. an incident report: summary, timeline, reports).
+pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, WriteError> {
     let mut workbook = Workbook::new();
+    for table in tables {
+        write_sheet(&mut workbook, table)?;
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+fn write_sheet(workbook: &mut Workbook, table: &Table) -> Result<(), WriteError> {
     let sheet = workbook.add_worksheet();
     sheet.set_name(&table.sheet_name)?;
     let title = Format::new().set_bold().set_font_size(14);
@@ -118,7 +130,7 @@ pub fn xlsx(table: &Table) -> Result<Vec<u8>, WriteError> {
     let last_col = table.headers.len().saturating_sub(1) as u16;
     sheet.autofilter(header_row, 0, last_row, last_col)?;
     sheet.set_freeze_panes(header_row + 1, 0)?;
-    Ok(workbook.save_to_buffer()?)
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

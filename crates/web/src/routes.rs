@@ -12,8 +12,8 @@ use axum::Router;
 use mimamori_domain::access::{Action, Permission};
 
 use crate::{
-    accounts, api, audit, auth, checklist, devices, facilities, governance, members, pages,
-    registers, AppState,
+    accounts, api, audit, auth, bcp, checklist, contacts, devices, facilities, governance,
+    incidents, members, pages, preparedness, registers, AppState,
 };
 
 #[derive(Debug, Clone)]
@@ -185,6 +185,26 @@ pub fn table() -> RouteTable {
         .get("/facilities/{code}/accounts/{id}", Facility(ViewFacility), accounts::pages::show)
         .post("/facilities/{code}/accounts/{id}/owner", Facility(EditFacility), accounts::pages::set_owner)
         .post("/facilities/{code}/accounts/{id}/status", Facility(EditFacility), accounts::pages::set_status)
+        .get("/preparedness", SignedIn, incidents::pages::entry)
+        .get("/facilities/{code}/preparedness", Facility(ViewFacility), preparedness::hub)
+        .get("/facilities/{code}/contact-chart", Facility(ViewFacility), contacts::page)
+        .get("/facilities/{code}/contact-chart/print", Facility(ViewFacility), contacts::print)
+        .get("/facilities/{code}/contact-chart/export", Facility(ViewFacility), contacts::export)
+        .post("/facilities/{code}/contact-chart/seed", Facility(EditFacility), contacts::seed)
+        .get("/facilities/{code}/bcp", Facility(ViewFacility), bcp::page)
+        .post("/facilities/{code}/bcp", Facility(EditFacility), bcp::save)
+        .get("/facilities/{code}/bcp/export", Facility(ViewFacility), bcp::export)
+        .get("/facilities/{code}/incidents", Facility(ViewFacility), incidents::pages::list)
+        .post("/facilities/{code}/incidents", Facility(EditFacility), incidents::pages::create)
+        .get("/facilities/{code}/incidents/new", Facility(EditFacility), incidents::pages::new_form)
+        .get("/facilities/{code}/incidents/{id}", Facility(ViewFacility), incidents::pages::show)
+        .post("/facilities/{code}/incidents/{id}", Facility(EditFacility), incidents::pages::update)
+        .get("/facilities/{code}/incidents/{id}/edit", Facility(EditFacility), incidents::pages::edit_form)
+        .get("/facilities/{code}/incidents/{id}/print", Facility(ViewFacility), incidents::pages::print)
+        .get("/facilities/{code}/incidents/{id}/export", Facility(ViewFacility), incidents::pages::export)
+        .post("/facilities/{code}/incidents/{id}/timeline", Facility(EditFacility), incidents::pages::add_entry)
+        .post("/facilities/{code}/incidents/{id}/steps/{key}", Facility(EditFacility), incidents::pages::set_step)
+        .post("/facilities/{code}/incidents/{id}/reports/{key}", Facility(EditFacility), incidents::pages::record_report)
         .get("/facilities/{code}/findings", Facility(ViewFacility), checklist::findings::page)
         .get("/facilities/{code}/readiness", Facility(ViewFacility), checklist::findings::readiness)
         .get("/audit", Organisation(ViewAudit), audit::pages::organisation_log)
@@ -230,6 +250,21 @@ pub fn table() -> RouteTable {
         .post("/api/v1/facilities/{code}/account-applications", Facility(EditFacility), accounts::api::apply)
         .post("/api/v1/facilities/{code}/account-applications/{id}/decision", Facility(ManageGovernance), accounts::api::decide_application)
         .post("/api/v1/facilities/{code}/account-applications/{id}/carry-out", Facility(EditFacility), accounts::api::carry_out)
+        .get("/api/v1/facilities/{code}/contact-chart", Facility(ViewFacility), contacts::api_show)
+        .post("/api/v1/facilities/{code}/contact-chart/seed", Facility(EditFacility), contacts::api_seed)
+        .get("/api/v1/facilities/{code}/contact-chart/export", Facility(ViewFacility), contacts::export)
+        .get("/api/v1/facilities/{code}/backup-evaluation", Facility(ViewFacility), preparedness::api_backups)
+        .get("/api/v1/facilities/{code}/bcp", Facility(ViewFacility), bcp::api_show)
+        .get("/api/v1/facilities/{code}/bcp/export", Facility(ViewFacility), bcp::export)
+        .put("/api/v1/facilities/{code}/bcp/{key}", Facility(EditFacility), bcp::api_answer)
+        .get("/api/v1/facilities/{code}/incidents", Facility(ViewFacility), incidents::api::list)
+        .post("/api/v1/facilities/{code}/incidents", Facility(EditFacility), incidents::api::create)
+        .get("/api/v1/facilities/{code}/incidents/{id}", Facility(ViewFacility), incidents::api::show)
+        .put("/api/v1/facilities/{code}/incidents/{id}", Facility(EditFacility), incidents::api::update)
+        .get("/api/v1/facilities/{code}/incidents/{id}/export", Facility(ViewFacility), incidents::api::export)
+        .post("/api/v1/facilities/{code}/incidents/{id}/timeline", Facility(EditFacility), incidents::api::add_entry)
+        .put("/api/v1/facilities/{code}/incidents/{id}/steps/{key}", Facility(EditFacility), incidents::api::set_step)
+        .put("/api/v1/facilities/{code}/incidents/{id}/reports/{key}", Facility(EditFacility), incidents::api::record_report)
         .get("/api/v1/facilities/{code}/registers/{register}", Facility(ViewFacility), registers::api::list)
         .post("/api/v1/facilities/{code}/registers/{register}", Facility(EditFacility), registers::api::create)
         .post("/api/v1/facilities/{code}/registers/{register}/import", Facility(EditFacility), registers::api::import)

@@ -252,7 +252,7 @@ async fn every_register_round_trips_through_its_files(backend: Backend) {
             );
         }
     }
-    assert_eq!(registers::ALL.len(), 5);
+    assert_eq!(registers::ALL.len(), 9);
 }
 
 backend_tests!(

@@ -5,7 +5,10 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{accounts, api, audit, checklist, devices, facilities, governance, members, registers};
+use crate::{
+    accounts, api, audit, bcp, checklist, contacts, devices, facilities, governance, incidents,
+    members, preparedness, registers,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,6 +47,21 @@ use crate::{accounts, api, audit, checklist, devices, facilities, governance, me
         checklist::api::answer,
         checklist::api::upload,
         checklist::api::findings,
+        contacts::api_show,
+        contacts::api_seed,
+        contacts::export,
+        preparedness::api_backups,
+        bcp::api_show,
+        bcp::api_answer,
+        bcp::export,
+        incidents::api::list,
+        incidents::api::show,
+        incidents::api::create,
+        incidents::api::update,
+        incidents::api::export,
+        incidents::api::add_entry,
+        incidents::api::set_step,
+        incidents::api::record_report,
         accounts::api::list,
         accounts::api::show,
         accounts::api::import,
