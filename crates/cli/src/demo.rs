@@ -190,6 +190,7 @@ pub async fn load(store: &Store) -> anyhow::Result<Vec<(String, String, String)>
     }
     crate::demo_checklist::load(store, &facility, today).await?;
     crate::demo_accounts::load(store, &facility, today).await?;
+    crate::demo_preparedness::load(store, &facility).await?;
     let mut credentials = Vec::new();
     let mut tx = store.write(&actor).await?;
     for (role, email, name) in DEMO_USERS {

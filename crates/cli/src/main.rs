@@ -9,6 +9,7 @@ mod demo;
 mod demo_accounts;
 mod demo_checklist;
 mod demo_ledger;
+mod demo_preparedness;
 mod ledger;
 
 use std::process::ExitCode;

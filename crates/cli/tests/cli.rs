@@ -334,4 +334,27 @@ async fn demo_loads_a_hospital_and_prints_credentials(backend: Backend) {
     )))
     .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 1);
+    // Preparedness: PACS has no offline backup, the last drill is over a year old, the chart
+    // still lacks a deputy; the past incident is closed, so no report is overdue.
+    let findings = stdout(&run(
+        db.dir.path(),
+        url(&db),
+        &[
+            "findings",
+            "--facility",
+            "mimamori-general",
+            "--format",
+            "json",
+        ],
+        None,
+    ));
+    for rule in [
+        "backups.no_offline",
+        "bcp.no_drill",
+        "contacts.escalation_incomplete",
+        "bcp.unanswered",
+    ] {
+        assert!(findings.contains(rule), "{rule}: {findings}");
+    }
+    assert!(!findings.contains("incidents.report_overdue"));
 }

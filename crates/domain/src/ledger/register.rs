@@ -254,7 +254,9 @@ fn normalise(
         }
         FieldKind::Phone => {
             let phone = nfkc(text).replace(['ー', '−', '―', '‐'], "-");
-            if !phone
+            // Hospitals reach staff by extension: 「内線 3300」 is a phone number too.
+            let digits = phone.replace("内線", "").replace("ext.", "");
+            if !digits
                 .chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | ' ' | '+'))
             {
