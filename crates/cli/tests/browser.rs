@@ -407,6 +407,7 @@ async fn setup_enrol_sign_out_and_sign_in_with_totp() {
     screenshot(&client, "09-remote-maintenance").await;
     checklist_item_with_evidence(&client, &server.base, downloads.path()).await;
     browser_steps::accounts::import_and_review(&client, &server.base, downloads.path()).await;
+    browser_steps::preparedness::incident_and_contact_chart(&client, &server.base).await;
     client.close().await.unwrap();
 }
 

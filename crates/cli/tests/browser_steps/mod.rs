@@ -1,3 +1,4 @@
 //! Steps of the browser test, one file per feature.
 
 pub mod accounts;
+pub mod preparedness;

@@ -219,10 +219,12 @@ pub async fn set_step(
         &principal.actor(),
         &stored,
         &path.2,
-        body.done,
-        &body.done_at,
-        &body.done_by,
-        &body.note,
+        super::StepInput {
+            done: body.done,
+            at: &body.done_at,
+            by: &body.done_by,
+            note: &body.note,
+        },
     )
     .await?;
     Ok(Json(detail_dto(&state, fctx.facility.id, path.1).await?))

@@ -85,17 +85,25 @@ pub async fn add_entry(
     Ok(())
 }
 
+/// A first-response step as a form or the API states it.
+pub struct StepInput<'a> {
+    pub done: bool,
+    /// Japan time; now when blank.
+    pub at: &'a str,
+    /// Who did it; the signed-in user when blank.
+    pub by: &'a str,
+    pub note: &'a str,
+}
+
 /// Marks a first-response step done (by whom, when) or not done.
 pub async fn set_step(
     store: &Store,
     actor: &Actor,
     stored: &StoredIncident,
     key: &str,
-    done: bool,
-    at: &str,
-    by: &str,
-    note: &str,
+    input: StepInput<'_>,
 ) -> AppResult<()> {
+    let StepInput { done, at, by, note } = input;
     if mimamori_domain::incidents::first_response::step(key).is_none() {
         return Err(AppError::not_found());
     }

@@ -463,10 +463,12 @@ pub async fn set_step(
         &principal.actor(),
         &stored,
         &path.2,
-        form.done == "1",
-        &form.done_at,
-        &form.done_by,
-        &form.note,
+        super::StepInput {
+            done: form.done == "1",
+            at: &form.done_at,
+            by: &form.done_by,
+            note: &form.note,
+        },
     )
     .await?;
     Ok(Redirect::to(&format!("{}/{}#steps", base(&fctx.facility), stored.id)).into_response())
