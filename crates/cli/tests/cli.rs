@@ -205,9 +205,8 @@ async fn audit_verify_detects_tampering(backend: Backend) {
     create_hospital(&db);
     let intact = run(db.dir.path(), url(&db), &["audit", "verify"], None);
     assert_eq!(intact.status.code(), Some(0), "{}", stderr(&intact));
-    // The nine built-in checklist editions written at first start, the organisation, the facility,
-    // and its starting contact chart (5 escalation steps, 7 external contacts).
-    assert!(stdout(&intact).contains("23件"), "{}", stdout(&intact));
+    // The nine built-in checklist editions written at first start, the organisation, the facility.
+    assert!(stdout(&intact).contains("11件"), "{}", stdout(&intact));
     db.execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2")
         .await;
     let broken = run(db.dir.path(), url(&db), &["audit", "verify"], None);

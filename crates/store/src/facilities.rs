@@ -95,9 +95,6 @@ impl WriteTx {
                 .after(&facility.profile),
         )
         .await?;
-        // A new facility starts with the contacts every facility needs, to be completed.
-        self.seed_contact_chart(facility.id, profile.prefecture.as_deref())
-            .await?;
         Ok(facility)
     }
 

@@ -48,6 +48,9 @@ async fn setup(backend: Backend, prefecture: &str) -> (TestDb, Store, i64) {
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
     let organisation = tx.create_organisation("法人").await.unwrap();
     let facility = tx.create_facility(organisation.id, &profile).await.unwrap();
+    tx.seed_contact_chart(facility.id, Some(prefecture))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     (db, store, facility.id)
 }

@@ -55,7 +55,11 @@ async fn sheets(client: &TestClient, path: &str) -> Vec<mimamori_formats::table:
 async fn contact_chart_and_backups_pages_and_exports(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let client = officer(&app).await;
-    // The facility starts with the required contacts; the chart shows them as still to complete.
+    // 「必要な連絡先を追加」 adds the required contacts; the chart shows them as still to complete.
+    let response = client
+        .post_form("/facilities/F1/contact-chart/seed", &[])
+        .await;
+    assert_eq!(response.status(), 303);
     let page = text(&client, "/facilities/F1/contact-chart").await;
     assert!(page.contains("<svg class=\"contact-chart\""));
     assert!(page.contains("厚生労働省 医政局"));

@@ -108,6 +108,8 @@ pub async fn create(
     let profile = body.input().validate()?;
     let mut tx = state.store.write(&principal.actor()).await?;
     let facility = tx.create_facility(organisation, &profile).await?;
+    tx.seed_contact_chart(facility.id, profile.prefecture.as_deref())
+        .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(FacilityDto::from(&facility))))
 }

@@ -94,6 +94,9 @@ pub async fn create(
         }
         Err(e) => return Err(e.into()),
     };
+    // A new facility starts with the contacts every facility needs, to be completed.
+    tx.seed_contact_chart(facility.id, profile.prefecture.as_deref())
+        .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/facilities/{}", facility.profile.code)).into_response())
 }
