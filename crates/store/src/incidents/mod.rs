@@ -199,13 +199,23 @@ impl Store {
         Ok(out)
     }
 
-    /// Open incidents with their clocks on `today`: for the findings and the dashboard.
+    /// Open incidents with their clocks on `today`: for the findings and the hub.
     pub async fn open_incident_clocks(
         &self,
         facility_id: i64,
         today: NaiveDate,
     ) -> Result<Vec<(StoredIncident, Vec<Clock>)>> {
-        let open = self.incidents(facility_id, false).await?;
+        self.incident_clocks(facility_id, false, today).await
+    }
+
+    /// Incidents (closed ones when asked) with their clocks on `today`, in two queries.
+    pub async fn incident_clocks(
+        &self,
+        facility_id: i64,
+        include_closed: bool,
+        today: NaiveDate,
+    ) -> Result<Vec<(StoredIncident, Vec<Clock>)>> {
+        let open = self.incidents(facility_id, include_closed).await?;
         let ids: Vec<i64> = open.iter().map(|i| i.id).collect();
         let reports = self.incident_reports(&ids).await?;
         Ok(open

@@ -82,27 +82,13 @@ pub async fn list(
     Extension(fctx): Extension<FacilityCtx>,
 ) -> AppResult<Json<Vec<IncidentDto>>> {
     let today = state.store.clock().today_jst();
-    let all = state.store.incidents(fctx.facility.id, true).await?;
-    let ids: Vec<i64> = all.iter().map(|i| i.id).collect();
-    let reports = state.store.incident_reports(&ids).await?;
+    let all = state
+        .store
+        .incident_clocks(fctx.facility.id, true, today)
+        .await?;
     Ok(Json(
         all.iter()
-            .map(|stored| {
-                let recorded: Vec<_> = reports
-                    .iter()
-                    .filter(|(id, _)| *id == stored.id)
-                    .map(|(_, r)| r.clone())
-                    .collect();
-                dto(
-                    stored,
-                    &mimamori_domain::incidents::reporting::clocks(
-                        &stored.incident,
-                        &recorded,
-                        today,
-                    ),
-                    None,
-                )
-            })
+            .map(|(stored, clocks)| dto(stored, clocks, None))
             .collect(),
     ))
 }

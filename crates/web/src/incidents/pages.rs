@@ -90,21 +90,12 @@ pub async fn list(
 ) -> AppResult<Response> {
     let show_closed = query.closed == "1";
     let today = state.store.clock().today_jst();
-    let incidents = state.store.incidents(fctx.facility.id, show_closed).await?;
-    let ids: Vec<i64> = incidents.iter().map(|i| i.id).collect();
-    let reports = state.store.incident_reports(&ids).await?;
-    let rows = incidents
+    let rows = state
+        .store
+        .incident_clocks(fctx.facility.id, show_closed, today)
+        .await?
         .into_iter()
-        .map(|stored| {
-            let recorded: Vec<_> = reports
-                .iter()
-                .filter(|(id, _)| *id == stored.id)
-                .map(|(_, r)| r.clone())
-                .collect();
-            let clocks =
-                mimamori_domain::incidents::reporting::clocks(&stored.incident, &recorded, today);
-            Row { stored, clocks }
-        })
+        .map(|(stored, clocks)| Row { stored, clocks })
         .collect();
     Ok(render(&ListPage {
         can_edit: principal.can(&fctx.facility, Action::EditFacility),
