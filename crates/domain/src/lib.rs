@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod incidents;
 pub mod jdate;
 pub mod ledger;
+pub mod overview;
 pub mod password;
 pub mod prefecture;
 pub mod validation;

@@ -88,6 +88,7 @@ impl WriteTx {
             .fetch_one(&mut *self.tx)
             .await?;
         let facility = facility_from_row(&row)?;
+        crate::overview::insert_summary(&mut self.tx, &facility).await?;
         self.audit(
             AuditRecord::new("create", "facility")
                 .facility(Some(facility.id))
@@ -118,6 +119,7 @@ impl WriteTx {
         .bind(before.id)
         .execute(&mut *self.tx)
         .await?;
+        crate::overview::update_identity(&mut self.tx, before.id, profile).await?;
         self.audit(
             AuditRecord::new("update", "facility")
                 .facility(Some(before.id))

@@ -14,6 +14,7 @@ pub mod governance;
 pub mod incidents;
 pub mod ledger;
 mod migrate;
+pub mod overview;
 pub mod sessions;
 pub mod users;
 mod write;

@@ -44,6 +44,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0006_preparedness.sql"),
         include_str!("../migrations/postgres/0006_preparedness.sql"),
     ),
+    (
+        7,
+        "overview",
+        include_str!("../migrations/sqlite/0007_overview.sql"),
+        include_str!("../migrations/postgres/0007_overview.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

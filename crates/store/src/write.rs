@@ -81,6 +81,8 @@ pub struct WriteTx {
     seq: i64,
     hash: String,
     appended: bool,
+    /// Facilities whose data this transaction changed: their overview summaries go stale.
+    touched: std::collections::BTreeSet<i64>,
 }
 
 impl Store {
@@ -97,6 +99,7 @@ impl Store {
             seq: col(&head, "seq")?,
             hash: col(&head, "hash")?,
             appended: false,
+            touched: Default::default(),
         })
     }
 }
@@ -154,6 +157,9 @@ impl WriteTx {
         self.seq = seq;
         self.hash = hash;
         self.appended = true;
+        if let Some(id) = record.facility_id {
+            self.touched.insert(id);
+        }
         Ok(())
     }
 
@@ -165,6 +171,7 @@ impl WriteTx {
                 .execute(&mut *self.tx)
                 .await?;
         }
+        crate::overview::mark_changed(&mut self.tx, &self.touched).await?;
         self.tx.commit().await?;
         Ok(())
     }
