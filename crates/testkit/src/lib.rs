@@ -5,7 +5,7 @@
 mod app;
 mod db;
 
-pub use app::{app_password, TestApp, TestClient, TestUser};
+pub use app::{app_password, facility_profile, TestApp, TestClient, TestUser};
 pub use db::{fixed_clock, postgres_available, Backend, TestDb};
 
 /// Runs each listed `async fn name(backend: Backend)` as `name::sqlite` and `name::postgres`.

@@ -18,6 +18,7 @@ mod governance;
 pub mod incidents;
 mod members;
 mod middleware;
+pub mod overview;
 mod pages;
 pub mod preparedness;
 pub mod registers;
@@ -92,8 +93,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // The overview's summaries catch up with writes in the background while the server runs.
+    let refresher = tokio::spawn(overview::refresh_loop(
+        state.store.clone(),
+        std::time::Duration::from_secs(2),
+    ));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    refresher.abort();
+    served
 }

@@ -93,7 +93,12 @@ struct DashboardPage {
     ctx: PageCtx,
     fiscal_year: String,
     facilities: Vec<FacilityCard>,
+    /// Facilities not shown as cards (see the overview).
+    more: usize,
 }
+
+/// Cards on the dashboard; an organisation with more facilities uses the overview.
+const DASHBOARD_CARDS: usize = 12;
 
 pub async fn dashboard(
     State(state): State<AppState>,
@@ -102,14 +107,15 @@ pub async fn dashboard(
 ) -> AppResult<Response> {
     let today = state.store.clock().today_jst();
     let mut facilities = Vec::new();
-    for facility in state
+    let visible: Vec<_> = state
         .store
         .facilities_of_user(principal.user.id, &today.to_string())
         .await?
-    {
-        if !principal.can(&facility, mimamori_domain::access::Action::ViewFacility) {
-            continue;
-        }
+        .into_iter()
+        .filter(|f| principal.can(f, mimamori_domain::access::Action::ViewFacility))
+        .collect();
+    let more = visible.len().saturating_sub(DASHBOARD_CARDS);
+    for facility in visible.into_iter().take(DASHBOARD_CARDS) {
         let appointments: Vec<_> = state
             .store
             .appointments(facility.id)
@@ -145,5 +151,6 @@ pub async fn dashboard(
         ctx,
         fiscal_year,
         facilities,
+        more,
     }))
 }

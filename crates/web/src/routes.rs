@@ -13,7 +13,7 @@ use mimamori_domain::access::{Action, Permission};
 
 use crate::{
     accounts, api, audit, auth, bcp, checklist, contacts, devices, facilities, governance,
-    incidents, members, pages, preparedness, registers, AppState,
+    incidents, members, overview, pages, preparedness, registers, AppState,
 };
 
 #[derive(Debug, Clone)]
@@ -103,6 +103,7 @@ pub fn table() -> RouteTable {
         .post("/account/totp", Public, auth::enrol::confirm)
         .get("/dashboard", SignedIn, pages::dashboard)
         .get("/ledgers", SignedIn, pages::ledgers)
+        .get("/overview", Organisation(ViewFacility), overview::pages::page)
         .get("/facilities/new", Organisation(AdministerOrganisation), facilities::pages::new_form)
         .post("/facilities", Organisation(AdministerOrganisation), facilities::pages::create)
         .get("/facilities/{code}", Facility(ViewFacility), facilities::pages::show)
@@ -211,6 +212,7 @@ pub fn table() -> RouteTable {
         .get("/api/v1/openapi.json", Public, api::openapi::document)
         .get("/api/v1/me", SignedIn, api::me)
         .get("/api/v1/facilities", SignedIn, facilities::api::list)
+        .get("/api/v1/overview", Organisation(ViewFacility), overview::api::get)
         .post("/api/v1/facilities", Organisation(AdministerOrganisation), facilities::api::create)
         .get("/api/v1/facilities/{code}", Facility(ViewFacility), facilities::api::show)
         .put("/api/v1/facilities/{code}", Facility(EditFacility), facilities::api::update)

@@ -21,6 +21,8 @@ pub struct PageCtx {
     pub csrf: String,
     pub can_administer: bool,
     pub can_audit: bool,
+    /// Holds an organisation-wide role that may view facilities (the overview).
+    pub can_overview: bool,
 }
 
 impl PageCtx {
@@ -72,6 +74,8 @@ impl FromRequestParts<AppState> for PageCtx {
             can_administer: complete
                 .is_some_and(|p| p.organisation_for(Action::AdministerOrganisation).is_some()),
             can_audit: complete.is_some_and(|p| p.organisation_for(Action::ViewAudit).is_some()),
+            can_overview: complete
+                .is_some_and(|p| p.organisation_for(Action::ViewFacility).is_some()),
         })
     }
 }
@@ -143,6 +147,7 @@ impl ErrorPage {
             csrf: String::new(),
             can_administer: false,
             can_audit: false,
+            can_overview: false,
         };
         Self {
             ctx,

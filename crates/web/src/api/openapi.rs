@@ -16,6 +16,7 @@ use crate::{
     paths(
         api::me,
         facilities::api::list,
+        crate::overview::api::get,
         facilities::api::create,
         facilities::api::show,
         facilities::api::update,
