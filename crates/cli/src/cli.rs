@@ -75,6 +75,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// 検証・ベンチマーク用の現実的なデータを生成（同じ seed なら同じデータ）/ generate realistic, deterministic data
+    Generate {
+        /// 施設数（病院・診療所・薬局・助産所を全国の比率で）/ facilities, in Japan's proportions
+        #[arg(long)]
+        facilities: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// 200床の病院の機器数（病床数に比例）/ devices of a 200-bed hospital (scaled by beds)
+        #[arg(long, default_value_t = 500)]
+        devices_per_hospital: usize,
+        /// 取り込み用ファイルの出力先（devices-cp932.csv）/ write import files here
+        #[arg(long)]
+        csv_out: Option<PathBuf>,
+        /// CSV 台帳の機器数（既定: --devices-per-hospital）/ devices in the CSV ledger
+        #[arg(long)]
+        csv_devices: Option<usize>,
+    },
     /// SQLite データベースのオンラインバックアップ / consistent online copy of the SQLite database
     Backup {
         #[arg(long)]

@@ -10,6 +10,7 @@ mod demo_accounts;
 mod demo_checklist;
 mod demo_ledger;
 mod demo_preparedness;
+mod generate;
 mod ledger;
 
 use std::process::ExitCode;
@@ -19,7 +20,8 @@ use clap::Parser;
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("MIMAMORI_LOG")
-        .unwrap_or_else(|_| "info,sqlx=warn".into());
+        // sqlx reports slow statements with their whole text (bulk INSERTs run to megabytes).
+        .unwrap_or_else(|_| "info,sqlx=warn,sqlx::query=error".into());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -78,11 +78,14 @@ pub struct WriteTx {
     pub(crate) tx: Transaction<'static, Any>,
     actor: Actor,
     pub(crate) now: String,
-    seq: i64,
-    hash: String,
-    appended: bool,
+    pub(crate) seq: i64,
+    pub(crate) hash: String,
+    pub(crate) appended: bool,
     /// Facilities whose data this transaction changed: their overview summaries go stale.
-    touched: std::collections::BTreeSet<i64>,
+    pub(crate) touched: std::collections::BTreeSet<i64>,
+    /// Tables whose ids were reserved by [`WriteTx::reserve_ids`].
+    pub(crate) reserved: Vec<&'static str>,
+    pub(crate) backend: crate::Backend,
 }
 
 impl Store {
@@ -100,6 +103,8 @@ impl Store {
             hash: col(&head, "hash")?,
             appended: false,
             touched: Default::default(),
+            reserved: Vec::new(),
+            backend: self.backend,
         })
     }
 }
@@ -172,6 +177,7 @@ impl WriteTx {
                 .await?;
         }
         crate::overview::mark_changed(&mut self.tx, &self.touched).await?;
+        self.sync_reserved_ids().await?;
         self.tx.commit().await?;
         Ok(())
     }

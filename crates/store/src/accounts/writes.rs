@@ -85,7 +85,7 @@ impl WriteTx {
         })
     }
 
-    async fn insert_accounts<'a>(
+    pub(crate) async fn insert_accounts<'a>(
         &mut self,
         facility_id: i64,
         system: &str,

@@ -6,6 +6,7 @@ use mimamori_domain::ledger::device::{Device, DeviceStatus};
 use serde::Serialize;
 
 use super::devices::{from_row, load_details, StoredDevice, COLUMNS};
+use crate::bulk::Rows;
 use crate::{col, AuditRecord, Result, WriteTx};
 
 /// What an import did (or, in a dry run, would do).
@@ -47,7 +48,138 @@ macro_rules! bind_device {
     };
 }
 
+/// Rows of many new devices with their software and interfaces, ids assigned by the caller.
+pub(crate) struct DeviceRows {
+    pub devices: Rows,
+    pub software: Rows,
+    pub interfaces: Rows,
+}
+
+impl DeviceRows {
+    pub fn new() -> Self {
+        Self {
+            devices: Rows::new(
+                "devices",
+                &[
+                    "id",
+                    "facility_id",
+                    "management_no",
+                    "kind",
+                    "maker",
+                    "model",
+                    "serial",
+                    "os_name",
+                    "os_version",
+                    "location",
+                    "users",
+                    "registered_on",
+                    "status",
+                    "disposed_on",
+                    "description",
+                    "remote_maintenance",
+                    "security_measures",
+                    "auth_method",
+                    "search_text",
+                    "created_at",
+                    "updated_at",
+                    "updated_by",
+                ],
+            ),
+            software: Rows::new(
+                "device_software",
+                &["device_id", "position", "name", "version", "vendor"],
+            ),
+            interfaces: Rows::new(
+                "device_interfaces",
+                &["device_id", "position", "ip", "mac", "hostname", "segment"],
+            ),
+        }
+    }
+
+    /// Adds a new device with id `id`, written at `now` by `by`.
+    pub fn push(&mut self, id: i64, facility_id: i64, device: &Device, now: &str, by: &str) {
+        self.devices.push([
+            id.into(),
+            facility_id.into(),
+            device.management_no.clone().into(),
+            device.kind.code().into(),
+            device.maker.clone().into(),
+            device.model.clone().into(),
+            device.serial.clone().into(),
+            device.os_name.clone().into(),
+            device.os_version.clone().into(),
+            device.location.clone().into(),
+            device.users.clone().into(),
+            day(device.registered_on).into(),
+            device.status.code().into(),
+            day(device.disposed_on).into(),
+            device.description.clone().into(),
+            device.remote_maintenance.into(),
+            device.security_measures.clone().into(),
+            device.auth_method.clone().into(),
+            device.search_text().into(),
+            now.into(),
+            now.into(),
+            by.into(),
+        ]);
+        for (position, s) in device.software.iter().enumerate() {
+            self.software.push([
+                id.into(),
+                (position as i64).into(),
+                s.name.clone().into(),
+                s.version.clone().into(),
+                s.vendor.clone().into(),
+            ]);
+        }
+        for (position, i) in device.interfaces.iter().enumerate() {
+            self.interfaces.push([
+                id.into(),
+                (position as i64).into(),
+                i.ip.clone().into(),
+                i.mac.clone().into(),
+                i.hostname.clone().into(),
+                i.segment.clone().into(),
+            ]);
+        }
+    }
+}
+
 impl WriteTx {
+    /// Writes the rows collected in `rows`.
+    pub(crate) async fn insert_device_rows(&mut self, rows: &DeviceRows) -> Result<()> {
+        self.insert_rows(&rows.devices).await?;
+        self.insert_rows(&rows.software).await?;
+        self.insert_rows(&rows.interfaces).await
+    }
+
+    /// Creates many devices with multi-row INSERTs and one audit entry each (as
+    /// [`WriteTx::create_device`] would, in a fraction of the round trips).
+    pub async fn create_devices(
+        &mut self,
+        facility_id: i64,
+        devices: &[Device],
+    ) -> Result<Vec<i64>> {
+        let first = self.reserve_ids("devices").await?;
+        let (now, by) = (self.now.clone(), self.actor().display.clone());
+        let mut rows = DeviceRows::new();
+        let mut ids = Vec::with_capacity(devices.len());
+        let mut audit = Vec::with_capacity(devices.len());
+        for (n, device) in devices.iter().enumerate() {
+            let id = first + n as i64;
+            rows.push(id, facility_id, device, &now, &by);
+            ids.push(id);
+            audit.push(
+                AuditRecord::new("create", "device")
+                    .facility(Some(facility_id))
+                    .id(id)
+                    .after(device),
+            );
+        }
+        self.insert_device_rows(&rows).await?;
+        self.audit_many(audit).await?;
+        Ok(ids)
+    }
+
     /// Replaces the device's software and interfaces (`fresh`: a new device has none to delete).
     async fn write_details(&mut self, device_id: i64, device: &Device, fresh: bool) -> Result<()> {
         if !fresh {
@@ -167,12 +299,16 @@ impl WriteTx {
             .map(|d| (d.device.management_no.clone(), d))
             .collect();
         let mut counts = ImportCounts::default();
+        let new: Vec<Device> = devices
+            .iter()
+            .filter(|d| !by_number.contains_key(&d.management_no))
+            .cloned()
+            .collect();
+        self.create_devices(facility_id, &new).await?;
+        counts.created = new.len();
         for device in devices {
             match by_number.get(&device.management_no) {
-                None => {
-                    self.create_device(facility_id, device).await?;
-                    counts.created += 1;
-                }
+                None => {}
                 Some(stored) if stored.device == *device => counts.unchanged += 1,
                 Some(stored) => {
                     self.update_device(stored, device).await?;

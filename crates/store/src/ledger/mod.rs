@@ -1,7 +1,7 @@
 //! Ledgers (台帳): devices and the confirmation of a ledger by management.
 
 pub mod confirmations;
-mod device_writes;
+pub(crate) mod device_writes;
 pub mod devices;
 pub mod pending;
 pub mod registers;

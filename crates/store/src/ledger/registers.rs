@@ -33,11 +33,11 @@ fn from_row(row: &AnyRow) -> Result<StoredRecord> {
     })
 }
 
-fn record_key(spec: &RegisterSpec, record: &Record) -> String {
+pub(crate) fn record_key(spec: &RegisterSpec, record: &Record) -> String {
     search_key(record.get(spec.key_field).unwrap_or("").trim())
 }
 
-fn data(record: &Record) -> String {
+pub(crate) fn data(record: &Record) -> String {
     serde_json::to_string(record).unwrap_or_else(|_| "{}".into())
 }
 

@@ -1,0 +1,236 @@
+//! Writing many rows at once: multi-row INSERTs with numbered parameters (which both backends
+//! accept), ids reserved up front so that children can be written without reading ids back, and
+//! audit entries appended to the hash chain in the same multi-row way. Used by the device import
+//! and the data generator; every call runs inside a [`WriteTx`], so a failure writes nothing.
+
+use mimamori_domain::audit::ChainInput;
+
+use crate::{col, AuditRecord, Backend, Result, WriteTx};
+
+/// One value of a row.
+#[derive(Debug, Clone)]
+pub enum Value {
+    Int(i64),
+    Text(String),
+    Null,
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Int(i64::from(v))
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// Rows for one table; `columns` are compile-time names, never user input.
+#[derive(Debug)]
+pub struct Rows {
+    table: &'static str,
+    columns: &'static [&'static str],
+    values: Vec<Value>,
+}
+
+impl Rows {
+    pub fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
+        Self {
+            table,
+            columns,
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends a row; it must have one value per column.
+    pub fn push(&mut self, row: impl IntoIterator<Item = Value>) {
+        let before = self.values.len();
+        self.values.extend(row);
+        debug_assert_eq!(self.values.len() - before, self.columns.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len() / self.columns.len().max(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Parameters per statement: under SQLite's limit (32,766) and PostgreSQL's (65,535).
+const MAX_PARAMETERS: usize = 30_000;
+/// Rows per statement: larger statements stop paying off and cost memory.
+const MAX_ROWS: usize = 1_000;
+
+impl WriteTx {
+    /// Inserts `rows` in multi-row statements.
+    pub async fn insert_rows(&mut self, rows: &Rows) -> Result<()> {
+        let width = rows.columns.len();
+        if width == 0 || rows.values.is_empty() {
+            return Ok(());
+        }
+        let per_statement = (MAX_PARAMETERS / width).clamp(1, MAX_ROWS);
+        let mut cached: Option<(usize, String)> = None;
+        for chunk in rows.values.chunks(per_statement * width) {
+            let n = chunk.len() / width;
+            if cached.as_ref().is_none_or(|(len, _)| *len != n) {
+                cached = Some((n, insert_sql(rows.table, rows.columns, n)));
+            }
+            let sql = cached.as_ref().map(|(_, s)| s.as_str()).unwrap_or_default();
+            let mut query = sqlx::query(sql);
+            for value in chunk {
+                query = match value {
+                    Value::Int(v) => query.bind(*v),
+                    Value::Text(v) => query.bind(v.as_str()),
+                    Value::Null => query.bind(None::<String>),
+                };
+            }
+            query.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Reserves ids of `table` (whose key is `id`) from the returned one upwards. Writers are
+    /// serialised by the audit chain's head row, so no other transaction takes the same ids;
+    /// at commit PostgreSQL's identity sequence is moved past the ids written.
+    pub async fn reserve_ids(&mut self, table: &'static str) -> Result<i64> {
+        let sql = format!("SELECT COALESCE(MAX(id), 0) AS id FROM {table}");
+        let row = sqlx::query(&sql).fetch_one(&mut *self.tx).await?;
+        let max: i64 = col(&row, "id")?;
+        self.reserved.push(table);
+        Ok(max + 1)
+    }
+
+    /// Moves PostgreSQL's identity sequences past the ids written with [`WriteTx::reserve_ids`].
+    pub(crate) async fn sync_reserved_ids(&mut self) -> Result<()> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        let mut tables = std::mem::take(&mut self.reserved);
+        tables.sort_unstable();
+        tables.dedup();
+        for table in tables {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
+            );
+            sqlx::query(&sql).fetch_one(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Appends many audit entries to the hash chain with multi-row INSERTs.
+    pub async fn audit_many(&mut self, records: Vec<AuditRecord<'_>>) -> Result<()> {
+        const COLUMNS: &[&str] = &[
+            "seq",
+            "at",
+            "actor_id",
+            "actor",
+            "facility_id",
+            "action",
+            "entity",
+            "entity_id",
+            "before_json",
+            "after_json",
+            "prev_hash",
+            "hash",
+        ];
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut rows = Rows::new("audit_log", COLUMNS);
+        for record in records {
+            let seq = self.seq + 1;
+            let before = record.before.as_ref().map(|v| v.to_string());
+            let after = record.after.as_ref().map(|v| v.to_string());
+            let hash = ChainInput {
+                seq,
+                at: &self.now,
+                actor_id: self.actor().user_id,
+                actor: &self.actor().display,
+                facility_id: record.facility_id,
+                action: record.action,
+                entity: record.entity,
+                entity_id: record.entity_id.as_deref(),
+                before: before.as_deref(),
+                after: after.as_deref(),
+                prev_hash: &self.hash,
+            }
+            .hash();
+            rows.push([
+                seq.into(),
+                self.now.clone().into(),
+                self.actor().user_id.into(),
+                self.actor().display.clone().into(),
+                record.facility_id.into(),
+                record.action.into(),
+                record.entity.into(),
+                record.entity_id.into(),
+                before.into(),
+                after.into(),
+                std::mem::take(&mut self.hash).into(),
+                hash.clone().into(),
+            ]);
+            self.seq = seq;
+            self.hash = hash;
+            self.appended = true;
+            if let Some(id) = record.facility_id {
+                self.touched.insert(id);
+            }
+        }
+        self.insert_rows(&rows).await
+    }
+}
+
+fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let width = columns.len();
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(r * width + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_parameters_row_by_row() {
+        assert_eq!(
+            insert_sql("t", &["a", "b"], 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+    }
+}
