@@ -10,38 +10,50 @@ use crate::{col, AuditRecord, Backend, Result, WriteTx};
 /// One value of a row.
 #[derive(Debug, Clone)]
 pub enum Value {
-    Int(i64),
-    Text(String),
-    Null,
+    Int(Option<i64>),
+    Text(Option<String>),
 }
 
 impl From<i64> for Value {
     fn from(v: i64) -> Self {
-        Value::Int(v)
+        Value::Int(Some(v))
     }
 }
 
 impl From<bool> for Value {
     fn from(v: bool) -> Self {
-        Value::Int(i64::from(v))
+        Value::Int(Some(i64::from(v)))
     }
 }
 
 impl From<String> for Value {
     fn from(v: String) -> Self {
-        Value::Text(v)
+        Value::Text(Some(v))
     }
 }
 
 impl From<&str> for Value {
     fn from(v: &str) -> Self {
-        Value::Text(v.to_string())
+        Value::Text(Some(v.to_string()))
     }
 }
 
-impl<T: Into<Value>> From<Option<T>> for Value {
-    fn from(v: Option<T>) -> Self {
-        v.map_or(Value::Null, Into::into)
+// NULLs keep their column's type: PostgreSQL refuses a text NULL for a BIGINT column.
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        Value::Text(v.map(str::to_string))
     }
 }
 
@@ -102,8 +114,7 @@ impl WriteTx {
             for value in chunk {
                 query = match value {
                     Value::Int(v) => query.bind(*v),
-                    Value::Text(v) => query.bind(v.as_str()),
-                    Value::Null => query.bind(None::<String>),
+                    Value::Text(v) => query.bind(v.as_deref()),
                 };
             }
             query.execute(&mut *self.tx).await?;

@@ -171,3 +171,6 @@ fn write_csv(plan: &Plan, dir: &Path, count: usize) -> anyhow::Result<()> {
     eprintln!("  {} ({count} 台 / devices)", path.display());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;
