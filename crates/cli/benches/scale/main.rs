@@ -327,6 +327,13 @@ fn findings(backend: &str, sizes: &Sizes, devices: &Path, work: &Path) {
         ],
         None,
     );
+    let systems_file = work.join("systems.csv");
+    let mut systems = String::from("\u{feff}システム名,区分\r\n");
+    for s in 0..sizes.systems {
+        systems.push_str(&format!("部門システム{s},departmental\r\n"));
+    }
+    std::fs::write(&systems_file, systems).unwrap();
+    mimamori(dir.path(), &url, &["import", "systems", systems_file.to_str().unwrap(), "--facility", "FIND"], None);
     for s in 0..sizes.systems {
         let file = work.join(format!("accounts-{s}.csv"));
         let mut text = String::from("\u{feff}利用者ID,氏名,職員番号,最終ログイン日\r\n");

@@ -64,6 +64,7 @@ pub fn fresh_database(backend: &str, dir: &Path, tag: &str) -> Option<String> {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = format!("mimamori_bench_{}_{tag}", std::process::id());
     let ok = Command::new("psql")
+        .env("PGOPTIONS", "--client-min-messages=warning")
         .arg(&admin)
         .args([
             "-q",
@@ -82,6 +83,7 @@ pub fn fresh_database(backend: &str, dir: &Path, tag: &str) -> Option<String> {
 pub fn drop_database(url: &str) {
     if let Some((admin, name)) = url.rsplit_once('/').filter(|_| url.starts_with("postgres")) {
         let _ = Command::new("psql")
+            .env("PGOPTIONS", "--client-min-messages=warning")
             .arg(format!("{admin}/postgres"))
             .args([
                 "-q",
