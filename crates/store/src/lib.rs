@@ -103,6 +103,13 @@ impl Store {
         self.pool.close().await;
     }
 
+    /// Refreshes the planner's statistics after a bulk load (without them PostgreSQL plans
+    /// per-facility joins as full scans of the software and interface tables).
+    pub async fn analyze(&self) -> Result<()> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Checks that the database answers; for health checks.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -333,7 +333,18 @@ fn findings(backend: &str, sizes: &Sizes, devices: &Path, work: &Path) {
         systems.push_str(&format!("部門システム{s},departmental\r\n"));
     }
     std::fs::write(&systems_file, systems).unwrap();
-    mimamori(dir.path(), &url, &["import", "systems", systems_file.to_str().unwrap(), "--facility", "FIND"], None);
+    mimamori(
+        dir.path(),
+        &url,
+        &[
+            "import",
+            "systems",
+            systems_file.to_str().unwrap(),
+            "--facility",
+            "FIND",
+        ],
+        None,
+    );
     for s in 0..sizes.systems {
         let file = work.join(format!("accounts-{s}.csv"));
         let mut text = String::from("\u{feff}利用者ID,氏名,職員番号,最終ログイン日\r\n");

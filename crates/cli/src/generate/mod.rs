@@ -111,6 +111,7 @@ pub async fn run(store: &Store, options: &Options) -> anyhow::Result<Report> {
             started.elapsed().as_secs_f64()
         );
     }
+    store.analyze().await?;
     report.seconds_writing = started.elapsed().as_secs_f64();
     let started = Instant::now();
     refresh_summaries(store).await?;
