@@ -85,6 +85,15 @@ impl Builder<'_> {
         self.rng.gen_range(0..100) < percent
     }
 
+    /// A date within `max` days before today with `percent` chance, else empty.
+    fn maybe_days_ago(&mut self, percent: u32, max: i64) -> String {
+        if self.chance(percent) {
+            self.days_ago(max).to_string()
+        } else {
+            String::new()
+        }
+    }
+
     fn days_ago(&mut self, max: i64) -> NaiveDate {
         self.plan.today - Duration::days(self.rng.gen_range(0..max.max(1)))
     }
@@ -381,10 +390,7 @@ impl Builder<'_> {
                 let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
                 let restricted = self.chance(80);
                 let two_factor = self.chance(60);
-                let confirmed = self
-                    .chance(70)
-                    .then(|| self.days_ago(400).to_string())
-                    .unwrap_or_default();
+                let confirmed = self.maybe_days_ago(70, 400);
                 records.push((
                     &REMOTE_MAINTENANCE,
                     checked(
@@ -422,10 +428,7 @@ impl Builder<'_> {
             }
             // A backup of every system; an offline copy and a recent restore test for most.
             let offline = self.chance(65);
-            let tested = self
-                .chance(70)
-                .then(|| self.days_ago(500).to_string())
-                .unwrap_or_default();
+            let tested = self.maybe_days_ago(70, 500);
             records.push((
                 &BACKUPS,
                 checked(
