@@ -122,32 +122,22 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Reserves ids of `table` (whose key is `id`) from the returned one upwards. Writers are
-    /// serialised by the audit chain's head row, so no other transaction takes the same ids;
-    /// at commit PostgreSQL's identity sequence is moved past the ids written.
-    pub async fn reserve_ids(&mut self, table: &'static str) -> Result<i64> {
+    /// Reserves `count` ids of `table` (whose key is `id`) and returns the first. Writers are
+    /// serialised by the audit chain's head row, so no other transaction takes the same ids; on
+    /// PostgreSQL the identity sequence is moved past them at once, so rows inserted later in
+    /// the same transaction with a default id do not collide.
+    pub async fn reserve_ids(&mut self, table: &'static str, count: usize) -> Result<i64> {
         let sql = format!("SELECT COALESCE(MAX(id), 0) AS id FROM {table}");
         let row = sqlx::query(&sql).fetch_one(&mut *self.tx).await?;
-        let max: i64 = col(&row, "id")?;
-        self.reserved.push(table);
-        Ok(max + 1)
-    }
-
-    /// Moves PostgreSQL's identity sequences past the ids written with [`WriteTx::reserve_ids`].
-    pub(crate) async fn sync_reserved_ids(&mut self) -> Result<()> {
-        if self.backend != Backend::Postgres {
-            return Ok(());
+        let first = col::<i64>(&row, "id")? + 1;
+        if self.backend == Backend::Postgres && count > 0 {
+            let sql = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), $1)");
+            sqlx::query(&sql)
+                .bind(first + count as i64 - 1)
+                .fetch_one(&mut *self.tx)
+                .await?;
         }
-        let mut tables = std::mem::take(&mut self.reserved);
-        tables.sort_unstable();
-        tables.dedup();
-        for table in tables {
-            let sql = format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
-            );
-            sqlx::query(&sql).fetch_one(&mut *self.tx).await?;
-        }
-        Ok(())
+        Ok(first)
     }
 
     /// Appends many audit entries to the hash chain with multi-row INSERTs.

@@ -52,9 +52,13 @@ impl WriteTx {
         facilities: &[GeneratedFacility],
     ) -> Result<Vec<i64>> {
         let (now, by) = (self.now.clone(), self.actor().display.clone());
-        let first_facility = self.reserve_ids("facilities").await?;
-        let mut first_device = self.reserve_ids("devices").await?;
-        let mut first_assessment = self.reserve_ids("checklist_assessments").await?;
+        let device_count = facilities.iter().map(|f| f.devices.len()).sum();
+        let assessment_count = facilities.iter().filter(|f| f.answers.is_some()).count();
+        let first_facility = self.reserve_ids("facilities", facilities.len()).await?;
+        let mut first_device = self.reserve_ids("devices", device_count).await?;
+        let mut first_assessment = self
+            .reserve_ids("checklist_assessments", assessment_count)
+            .await?;
         let mut facility_rows = Rows::new(
             "facilities",
             &[

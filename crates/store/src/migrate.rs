@@ -50,6 +50,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_overview.sql"),
         include_str!("../migrations/postgres/0007_overview.sql"),
     ),
+    (
+        8,
+        "device search",
+        include_str!("../migrations/sqlite/0008_device_search.sql"),
+        include_str!("../migrations/postgres/0008_device_search.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -83,8 +83,6 @@ pub struct WriteTx {
     pub(crate) appended: bool,
     /// Facilities whose data this transaction changed: their overview summaries go stale.
     pub(crate) touched: std::collections::BTreeSet<i64>,
-    /// Tables whose ids were reserved by [`WriteTx::reserve_ids`].
-    pub(crate) reserved: Vec<&'static str>,
     pub(crate) backend: crate::Backend,
 }
 
@@ -103,7 +101,6 @@ impl Store {
             hash: col(&head, "hash")?,
             appended: false,
             touched: Default::default(),
-            reserved: Vec::new(),
             backend: self.backend,
         })
     }
@@ -177,7 +174,6 @@ impl WriteTx {
                 .await?;
         }
         crate::overview::mark_changed(&mut self.tx, &self.touched).await?;
-        self.sync_reserved_ids().await?;
         self.tx.commit().await?;
         Ok(())
     }

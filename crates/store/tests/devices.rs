@@ -15,6 +15,7 @@ use mimamori_testkit::{backend_tests, Backend, TestApp, TestDb};
 backend_tests!(
     devices_round_trip_with_details,
     search_filter_sort_and_page,
+    search_index_follows_writes,
     import_counts_and_is_idempotent,
     facilities_do_not_see_each_other
 );
@@ -289,4 +290,65 @@ async fn facilities_do_not_see_each_other(backend: Backend) {
         tx.create_device(a, &device("X", "", "", "")).await,
         Err(StoreError::Conflict)
     ));
+}
+
+/// The trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL) answers as a scan would, and
+/// follows creates in bulk, updates and deletes; short terms and LIKE wildcards still work.
+async fn search_index_follows_writes(backend: Backend) {
+    let (_db, store, facility, other) = setup(backend).await;
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let devices: Vec<Device> = (0..40)
+        .map(|i| device(&format!("PC-{i:03}"), "外来", "Win11", &format!("host_{i}")))
+        .collect();
+    tx.create_devices(facility, &devices).await.unwrap();
+    tx.create_device(other, &device("PC-001", "外来", "Win11", "elsewhere"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let total = |q: &str| {
+        let store = store.clone();
+        let filter = DeviceFilter {
+            q: Some(q.into()),
+            ..Default::default()
+        };
+        async move { store.devices(facility, &filter).await.unwrap().total }
+    };
+    assert_eq!(total("pc-00").await, 10);
+    assert_eq!(total("ＰＣ－０１").await, 10, "full width, upper case");
+    assert_eq!(
+        total("host_1").await,
+        11,
+        "underscore is literal: host_1, host_10…19"
+    );
+    assert_eq!(total("st_").await, 40);
+    assert_eq!(total("7").await, 4, "a one-character search scans");
+    assert_eq!(total("elsewhere").await, 0, "another facility's device");
+    assert_eq!(total("%").await, 0);
+
+    // Updated and deleted devices leave the index with their old text.
+    let stored = store
+        .devices(
+            facility,
+            &DeviceFilter {
+                q: Some("pc-039".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .devices
+        .remove(0);
+    let mut changed = stored.device.clone();
+    changed.location = Some("救急外来ER".into());
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    tx.update_device(&stored, &changed).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(total("救急外来er").await, 1);
+    assert_eq!(total("pc-039").await, 1);
+    sqlx::query("DELETE FROM devices WHERE facility_id = $1 AND management_no = 'PC-000'")
+        .bind(facility)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(total("pc-00").await, 9);
 }

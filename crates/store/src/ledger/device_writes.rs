@@ -159,7 +159,7 @@ impl WriteTx {
         facility_id: i64,
         devices: &[Device],
     ) -> Result<Vec<i64>> {
-        let first = self.reserve_ids("devices").await?;
+        let first = self.reserve_ids("devices", devices.len()).await?;
         let (now, by) = (self.now.clone(), self.actor().display.clone());
         let mut rows = DeviceRows::new();
         let mut ids = Vec::with_capacity(devices.len());

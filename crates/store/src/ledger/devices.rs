@@ -9,7 +9,7 @@ use mimamori_domain::ledger::device::{
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-use crate::{col, flag, Result, Store, StoreError};
+use crate::{col, flag, Backend, Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredDevice {
@@ -74,8 +74,32 @@ fn sort_column(sort: DeviceSort) -> &'static str {
     }
 }
 
-const WHERE: &str = "facility_id = $1
-    AND ($2 IS NULL OR search_text LIKE $2 ESCAPE '\\')
+/// The search clause on `$2` (the LIKE pattern, NULL without a search), chosen per backend and
+/// term so that the trigram index is used where it can be: PostgreSQL's pg_trgm serves
+/// `LIKE` directly; on SQLite the FTS5 trigram table does, for three or more characters
+/// without LIKE wildcards. Anything else scans the facility's devices.
+fn search_clause(backend: Backend, filter: &DeviceFilter) -> &'static str {
+    match (backend, filter.q_key()) {
+        (_, None) => "$2 IS NULL",
+        (Backend::Postgres, Some(_)) => "search_text LIKE $2",
+        (Backend::Sqlite, Some(term))
+            if term.chars().count() >= 3 && !term.contains(['%', '_', '\\']) =>
+        {
+            "id IN (SELECT rowid FROM devices_search WHERE search_text LIKE $2)"
+        }
+        (Backend::Sqlite, Some(_)) => "search_text LIKE $2 ESCAPE '\\'",
+    }
+}
+
+/// The list's filter on `$1`…`$7`; the search clause is chosen by [`search_clause`].
+fn where_clause(backend: Backend, filter: &DeviceFilter) -> String {
+    format!(
+        "facility_id = $1 AND {} {FILTERS}",
+        search_clause(backend, filter)
+    )
+}
+
+const FILTERS: &str = "
     AND ($3 IS NULL OR kind = $3)
     AND ($4 IS NULL OR status = $4)
     AND ($5 IS NULL OR location = $5)
@@ -138,7 +162,8 @@ impl Store {
     pub async fn devices(&self, facility_id: i64, filter: &DeviceFilter) -> Result<DevicePage> {
         let order = if filter.descending { "DESC" } else { "ASC" };
         let sql = format!(
-            "SELECT {COLUMNS} FROM devices WHERE {WHERE}{} ORDER BY {} {order}, management_no {order} LIMIT $8 OFFSET $9",
+            "SELECT {COLUMNS} FROM devices WHERE {}{} ORDER BY {} {order}, management_no {order} LIMIT $8 OFFSET $9",
+            where_clause(self.backend, filter),
             numbers_clause(filter, 10),
             sort_column(filter.sort)
         );
@@ -147,7 +172,8 @@ impl Store {
             .bind(filter.offset());
         let rows = bind_numbers(query, filter).fetch_all(&self.pool).await?;
         let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM devices WHERE {WHERE}{}",
+            "SELECT COUNT(*) AS n FROM devices WHERE {}{}",
+            where_clause(self.backend, filter),
             numbers_clause(filter, 8)
         );
         let count = bind_numbers(
@@ -168,7 +194,8 @@ impl Store {
     ) -> Result<Vec<StoredDevice>> {
         let order = if filter.descending { "DESC" } else { "ASC" };
         let sql = format!(
-            "SELECT {COLUMNS} FROM devices WHERE {WHERE}{} ORDER BY {} {order}, management_no {order}",
+            "SELECT {COLUMNS} FROM devices WHERE {}{} ORDER BY {} {order}, management_no {order}",
+            where_clause(self.backend, filter),
             numbers_clause(filter, 8),
             sort_column(filter.sort)
         );
