@@ -52,7 +52,7 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
     ),
     (
         8,
-        "device search",
+        "device_search",
         include_str!("../migrations/sqlite/0008_device_search.sql"),
         include_str!("../migrations/postgres/0008_device_search.sql"),
     ),

@@ -129,6 +129,9 @@ pub struct OverviewPage {
     pub by_status: Vec<(SummaryStatus, i64)>,
 }
 
+/// Summaries written per transaction.
+const SUMMARY_BATCH: usize = 50;
+
 const COLUMNS: &str = "facility_id, code, name, kind, prefecture, status, findings_high, findings_medium, findings_low, fiscal_year, checklist_answered, checklist_total, ledger_confirmed_on, pending_changes, computed_at";
 
 fn from_row(row: &AnyRow) -> Result<FacilitySummary> {
@@ -249,43 +252,67 @@ impl Store {
         facility_id: i64,
         today: NaiveDate,
     ) -> Result<SummaryCounts> {
-        let seen: i64 =
-            sqlx::query("SELECT pending_changes FROM facility_summaries WHERE facility_id = $1")
-                .bind(facility_id)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|row| col(&row, "pending_changes"))
-                .transpose()?
-                .unwrap_or(0);
-        let facts = self.facility_facts(facility_id, today).await?;
-        let findings = evaluate(&facts);
-        let total = self
-            .edition_for(facts.fiscal_year, Form::own(facts.kind))
+        let mut counts = self.refresh_summaries(&[facility_id], today).await?;
+        counts.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// Recomputes the summaries of `facilities` and writes them in one transaction (one commit,
+    /// one fsync on SQLite, for the whole batch).
+    pub async fn refresh_summaries(
+        &self,
+        facilities: &[i64],
+        today: NaiveDate,
+    ) -> Result<Vec<SummaryCounts>> {
+        let mut computed = Vec::with_capacity(facilities.len());
+        for &facility_id in facilities {
+            let seen: i64 = sqlx::query(
+                "SELECT pending_changes FROM facility_summaries WHERE facility_id = $1",
+            )
+            .bind(facility_id)
+            .fetch_optional(&self.pool)
             .await?
-            .map_or(0, |e| e.edition.items.len());
-        let counts = SummaryCounts::of(&facts, &findings, total);
-        sqlx::query(
-            "UPDATE facility_summaries SET status = $1, findings_high = $2, findings_medium = $3, findings_low = $4,
-               fiscal_year = $5, checklist_answered = $6, checklist_total = $7, checklist_permille = $8,
-               ledger_confirmed_on = $9, pending_changes = pending_changes - $10, computed_on = $11, computed_at = $12
-             WHERE facility_id = $13",
-        )
-        .bind(counts.status.code())
-        .bind(counts.high)
-        .bind(counts.medium)
-        .bind(counts.low)
-        .bind(i64::from(counts.fiscal_year))
-        .bind(counts.checklist_answered)
-        .bind(counts.checklist_total)
-        .bind(counts.checklist_permille())
-        .bind(counts.ledger_confirmed_on.map(|d| d.to_string()).unwrap_or_default())
-        .bind(seen)
-        .bind(today.to_string())
-        .bind(self.now_text())
-        .bind(facility_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(counts)
+            .map(|row| col(&row, "pending_changes"))
+            .transpose()?
+            .unwrap_or(0);
+            let facts = self.facility_facts(facility_id, today).await?;
+            let findings = evaluate(&facts);
+            let total = self
+                .edition_for(facts.fiscal_year, Form::own(facts.kind))
+                .await?
+                .map_or(0, |e| e.edition.items.len());
+            computed.push((
+                facility_id,
+                seen,
+                SummaryCounts::of(&facts, &findings, total),
+            ));
+        }
+        let now = self.now_text();
+        let mut tx = self.pool.begin().await?;
+        for (facility_id, seen, counts) in &computed {
+            sqlx::query(
+                "UPDATE facility_summaries SET status = $1, findings_high = $2, findings_medium = $3, findings_low = $4,
+                   fiscal_year = $5, checklist_answered = $6, checklist_total = $7, checklist_permille = $8,
+                   ledger_confirmed_on = $9, pending_changes = pending_changes - $10, computed_on = $11, computed_at = $12
+                 WHERE facility_id = $13",
+            )
+            .bind(counts.status.code())
+            .bind(counts.high)
+            .bind(counts.medium)
+            .bind(counts.low)
+            .bind(i64::from(counts.fiscal_year))
+            .bind(counts.checklist_answered)
+            .bind(counts.checklist_total)
+            .bind(counts.checklist_permille())
+            .bind(counts.ledger_confirmed_on.map(|d| d.to_string()).unwrap_or_default())
+            .bind(*seen)
+            .bind(today.to_string())
+            .bind(&now)
+            .bind(*facility_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(computed.into_iter().map(|(_, _, counts)| counts).collect())
     }
 
     /// Facilities whose summary has unreflected changes or was computed before `today`, most
@@ -306,8 +333,8 @@ impl Store {
     /// Refreshes up to `limit` pending summaries; returns how many it refreshed.
     pub async fn refresh_pending_summaries(&self, today: NaiveDate, limit: i64) -> Result<usize> {
         let ids = self.pending_summaries(today, limit).await?;
-        for id in &ids {
-            self.refresh_summary(*id, today).await?;
+        for batch in ids.chunks(SUMMARY_BATCH) {
+            self.refresh_summaries(batch, today).await?;
         }
         Ok(ids.len())
     }

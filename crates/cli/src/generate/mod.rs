@@ -136,8 +136,8 @@ pub async fn refresh_summaries(store: &Store) -> anyhow::Result<()> {
         for part in ids.chunks(chunk) {
             let (store, part) = (store.clone(), part.to_vec());
             tasks.spawn(async move {
-                for id in part {
-                    store.refresh_summary(id, today).await?;
+                for batch in part.chunks(100) {
+                    store.refresh_summaries(batch, today).await?;
                 }
                 Ok::<_, mimamori_store::StoreError>(())
             });

@@ -8,6 +8,7 @@ use mimamori_domain::validation::search_key;
 use serde_json::json;
 
 use super::{iso, StoredAccount};
+use crate::bulk::Rows;
 use crate::{col, AuditRecord, Result, StoreError, WriteTx};
 
 /// What an import did: the changes, and how many owners matching found.
@@ -91,49 +92,53 @@ impl WriteTx {
         system: &str,
         accounts: impl Iterator<Item = &'a Account>,
     ) -> Result<()> {
-        const COLUMNS: usize = 18;
-        let accounts: Vec<&Account> = accounts.collect();
-        if accounts.is_empty() {
-            return Ok(());
-        }
-        // One multi-row INSERT with numbered parameters ($n), which both backends accept.
-        let rows: Vec<String> = (0..accounts.len())
-            .map(|r| {
-                let params: Vec<String> = (1..=COLUMNS)
-                    .map(|c| format!("${}", r * COLUMNS + c))
-                    .collect();
-                format!("({})", params.join(", "))
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO accounts (facility_id, system, system_key, login_id, login_key, display_name, owners, owner_state, role, privileges, privileged, status, created_on, last_sign_in_on, expires_on, search_text, updated_at, updated_by) VALUES {}",
-            rows.join(", ")
+        let mut rows = Rows::new(
+            "accounts",
+            &[
+                "facility_id",
+                "system",
+                "system_key",
+                "login_id",
+                "login_key",
+                "display_name",
+                "owners",
+                "owner_state",
+                "role",
+                "privileges",
+                "privileged",
+                "status",
+                "created_on",
+                "last_sign_in_on",
+                "expires_on",
+                "search_text",
+                "updated_at",
+                "updated_by",
+            ],
         );
         let (now, by) = (self.now.clone(), self.actor().display.clone());
-        let mut query = sqlx::query(&sql);
         for a in accounts {
-            query = query
-                .bind(facility_id)
-                .bind(system.to_string())
-                .bind(search_key(system))
-                .bind(a.login_id.clone())
-                .bind(a.key())
-                .bind(a.display_name.clone())
-                .bind(a.owners.join(","))
-                .bind(a.owner_state.code())
-                .bind(a.role.clone())
-                .bind(a.privileges.to_code())
-                .bind(i64::from(a.privileged))
-                .bind(a.status.code())
-                .bind(iso(a.created_on))
-                .bind(iso(a.last_sign_in_on))
-                .bind(iso(a.expires_on))
-                .bind(search_text(a))
-                .bind(now.clone())
-                .bind(by.clone());
+            rows.push([
+                facility_id.into(),
+                system.into(),
+                search_key(system).into(),
+                a.login_id.clone().into(),
+                a.key().into(),
+                a.display_name.clone().into(),
+                a.owners.join(",").into(),
+                a.owner_state.code().into(),
+                a.role.clone().into(),
+                a.privileges.to_code().into(),
+                a.privileged.into(),
+                a.status.code().into(),
+                iso(a.created_on).into(),
+                iso(a.last_sign_in_on).into(),
+                iso(a.expires_on).into(),
+                search_text(a).into(),
+                now.clone().into(),
+                by.clone().into(),
+            ]);
         }
-        query.execute(&mut *self.tx).await?;
-        Ok(())
+        self.insert_rows(&rows).await
     }
 
     async fn update_account_row(&mut self, id: i64, a: &Account) -> Result<()> {
