@@ -170,12 +170,12 @@ fn ledger(backend: &str, sizes: &Sizes, file: &Path) {
     );
     let server = Server::start(dir.path(), &url);
     let cookie = server.sign_in("bench@example.jp");
-    server.median_ms("/facilities/BENCH/devices", &cookie, 2);
     std::thread::sleep(std::time::Duration::from_millis(500));
     let (idle, _) = server.memory();
+    server.median_ms("/facilities/BENCH/devices", &cookie, 2);
     result(
         6,
-        "memory, server idle (after sign-in)",
+        "memory, server idle (started, signed in)",
         &format!("{n} devices"),
         backend,
         &format!("{idle:.0} MB RSS"),
