@@ -140,6 +140,17 @@ impl WriteTx {
         Ok(first)
     }
 
+    /// Refreshes the planner's statistics of `tables` after a bulk write (inside the
+    /// transaction: both backends allow it).
+    pub async fn analyze(&mut self, tables: &[&'static str]) -> Result<()> {
+        for table in tables {
+            sqlx::query(&format!("ANALYZE {table}"))
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Appends many audit entries to the hash chain with multi-row INSERTs.
     pub async fn audit_many(&mut self, records: Vec<AuditRecord<'_>>) -> Result<()> {
         const COLUMNS: &[&str] = &[

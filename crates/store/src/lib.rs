@@ -40,6 +40,7 @@ pub struct Store {
     backend: Backend,
     clock: SharedClock,
     url: Arc<str>,
+    ledger_cache: Arc<ledger::confirmations::LedgerCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -72,6 +73,7 @@ impl Store {
             backend,
             clock,
             url: url.into(),
+            ledger_cache: Default::default(),
         };
         migrate::run(&store).await?;
         Ok(store)

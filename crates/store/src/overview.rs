@@ -235,6 +235,15 @@ impl Store {
         })
     }
 
+    /// How many audited writes the facility has had: a version for per-facility caches.
+    pub async fn facility_version(&self, facility_id: i64) -> Result<i64> {
+        let row = sqlx::query("SELECT changes FROM facility_summaries WHERE facility_id = $1")
+            .bind(facility_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map_or(Ok(0), |r| col(&r, "changes"))
+    }
+
     /// The prefectures that occur in the organisation, for the filter.
     pub async fn overview_prefectures(&self, organisation_id: i64) -> Result<Vec<String>> {
         let rows = sqlx::query(
@@ -385,7 +394,7 @@ pub(crate) async fn mark_changed(
     }
     let params: Vec<String> = (1..=facilities.len()).map(|n| format!("${n}")).collect();
     let sql = format!(
-        "UPDATE facility_summaries SET pending_changes = pending_changes + 1 WHERE facility_id IN ({})",
+        "UPDATE facility_summaries SET pending_changes = pending_changes + 1, changes = changes + 1 WHERE facility_id IN ({})",
         params.join(", ")
     );
     let mut query = sqlx::query(&sql);

@@ -325,6 +325,18 @@ async fn search_index_follows_writes(backend: Backend) {
     assert_eq!(total("elsewhere").await, 0, "another facility's device");
     assert_eq!(total("%").await, 0);
 
+    // The list's facets and ledger status are cached per facility until its next audited write.
+    let (facets, status) = store.device_list_context(facility).await.unwrap();
+    assert_eq!((status.count, facets.locations.clone()), (40, vec!["外来".to_string()]));
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    tx.create_device(facility, &device("PC-900", "病棟", "Win11", "ward"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (facets, status) = store.device_list_context(facility).await.unwrap();
+    assert_eq!(status.count, 41);
+    assert_eq!(facets.locations, ["外来", "病棟"]);
+
     // Updated and deleted devices leave the index with their old text.
     let stored = store
         .devices(

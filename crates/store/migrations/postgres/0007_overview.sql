@@ -23,6 +23,8 @@ CREATE TABLE facility_summaries (
     ledger_confirmed_on TEXT NOT NULL DEFAULT '',
     -- Writes to the facility not yet reflected in the counters (the refresh subtracts what it saw).
     pending_changes BIGINT NOT NULL DEFAULT 1,
+    -- Every audited write to the facility, ever: a version for caches of per-facility figures.
+    changes BIGINT NOT NULL DEFAULT 0,
     computed_on TEXT,
     computed_at TEXT
 );

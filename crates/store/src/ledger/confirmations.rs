@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::devices::DeviceFacets;
 use crate::{col, Result, Store};
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -80,5 +81,42 @@ impl Store {
         self.last_confirmation(facility_id, "devices", &mut status)
             .await?;
         Ok(status)
+    }
+}
+
+/// The device list's facets and ledger status per facility, valid while the facility's version
+/// (its count of audited writes) is unchanged: they cost a scan of the facility's devices, which
+/// for a 10,000-device hospital is most of the list page.
+#[derive(Debug, Default)]
+pub(crate) struct LedgerCache {
+    entries: std::sync::Mutex<std::collections::HashMap<i64, (i64, DeviceFacets, LedgerStatus)>>,
+}
+
+/// Facilities kept in the cache; past that it starts afresh.
+const CACHED_FACILITIES: usize = 4_096;
+
+impl Store {
+    /// The list's facets and the ledger status, from the cache when nothing changed.
+    pub async fn device_list_context(
+        &self,
+        facility_id: i64,
+    ) -> Result<(DeviceFacets, LedgerStatus)> {
+        let version = self.facility_version(facility_id).await?;
+        if let Ok(entries) = self.ledger_cache.entries.lock() {
+            if let Some((v, facets, status)) = entries.get(&facility_id) {
+                if *v == version {
+                    return Ok((facets.clone(), status.clone()));
+                }
+            }
+        }
+        let facets = self.device_facets(facility_id).await?;
+        let status = self.device_ledger_status(facility_id).await?;
+        if let Ok(mut entries) = self.ledger_cache.entries.lock() {
+            if entries.len() >= CACHED_FACILITIES {
+                entries.clear();
+            }
+            entries.insert(facility_id, (version, facets.clone(), status.clone()));
+        }
+        Ok((facets, status))
     }
 }

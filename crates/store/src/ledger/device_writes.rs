@@ -144,6 +144,9 @@ impl DeviceRows {
     }
 }
 
+/// Devices created by one import after which the planner's statistics are refreshed.
+const ANALYZE_AFTER: usize = 5_000;
+
 impl WriteTx {
     /// Writes the rows collected in `rows`.
     pub(crate) async fn insert_device_rows(&mut self, rows: &DeviceRows) -> Result<()> {
@@ -306,6 +309,12 @@ impl WriteTx {
             .collect();
         self.create_devices(facility_id, &new).await?;
         counts.created = new.len();
+        if new.len() >= ANALYZE_AFTER {
+            // Fresh statistics, or the planner keeps treating the facility as small (PostgreSQL
+            // then scans instead of using the trigram index until autovacuum comes by).
+            self.analyze(&["devices", "device_software", "device_interfaces"])
+                .await?;
+        }
         for device in devices {
             match by_number.get(&device.management_no) {
                 None => {}

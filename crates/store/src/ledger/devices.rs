@@ -74,29 +74,28 @@ fn sort_column(sort: DeviceSort) -> &'static str {
     }
 }
 
-/// The search clause on `$2` (the LIKE pattern, NULL without a search), chosen per backend and
-/// term so that the trigram index is used where it can be: PostgreSQL's pg_trgm serves
-/// `LIKE` directly; on SQLite the FTS5 trigram table does, for three or more characters
+/// The facility (`$1`) and search (`$2`, the LIKE pattern, NULL without a search) clauses, chosen
+/// per backend and term so that the trigram index is used where it can be: PostgreSQL's pg_trgm
+/// serves `LIKE` directly; on SQLite the FTS5 trigram table does, for three or more characters
 /// without LIKE wildcards. Anything else scans the facility's devices.
 fn search_clause(backend: Backend, filter: &DeviceFilter) -> &'static str {
     match (backend, filter.q_key()) {
-        (_, None) => "$2 IS NULL",
-        (Backend::Postgres, Some(_)) => "search_text LIKE $2",
+        (_, None) => "facility_id = $1 AND $2 IS NULL",
+        (Backend::Postgres, Some(_)) => "facility_id = $1 AND search_text LIKE $2",
+        // `+facility_id` keeps SQLite from walking the facility's index and probing the matches
+        // for each of its devices: the trigram matches drive the query by rowid instead.
         (Backend::Sqlite, Some(term))
             if term.chars().count() >= 3 && !term.contains(['%', '_', '\\']) =>
         {
-            "id IN (SELECT rowid FROM devices_search WHERE search_text LIKE $2)"
+            "+facility_id = $1 AND id IN (SELECT rowid FROM devices_search WHERE search_text LIKE $2)"
         }
-        (Backend::Sqlite, Some(_)) => "search_text LIKE $2 ESCAPE '\\'",
+        (Backend::Sqlite, Some(_)) => "facility_id = $1 AND search_text LIKE $2 ESCAPE '\\'",
     }
 }
 
 /// The list's filter on `$1`…`$7`; the search clause is chosen by [`search_clause`].
 fn where_clause(backend: Backend, filter: &DeviceFilter) -> String {
-    format!(
-        "facility_id = $1 AND {} {FILTERS}",
-        search_clause(backend, filter)
-    )
+    format!("{} {FILTERS}", search_clause(backend, filter))
 }
 
 const FILTERS: &str = "
