@@ -327,7 +327,10 @@ async fn search_index_follows_writes(backend: Backend) {
 
     // The list's facets and ledger status are cached per facility until its next audited write.
     let (facets, status) = store.device_list_context(facility).await.unwrap();
-    assert_eq!((status.count, facets.locations.clone()), (40, vec!["外来".to_string()]));
+    assert_eq!(
+        (status.count, facets.locations.clone()),
+        (40, vec!["外来".to_string()])
+    );
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
     tx.create_device(facility, &device("PC-900", "病棟", "Win11", "ward"))
         .await
