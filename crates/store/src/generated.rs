@@ -7,6 +7,7 @@ use mimamori_domain::accounts::Account;
 use mimamori_domain::checklist::{Answer, Form};
 use mimamori_domain::facility::FacilityProfile;
 use mimamori_domain::governance::Appointment;
+use mimamori_domain::incidents::Incident;
 use mimamori_domain::ledger::device::Device;
 use mimamori_domain::ledger::register::{Record, RegisterSpec};
 use serde_json::json;
@@ -38,6 +39,8 @@ pub struct GeneratedFacility {
     /// The facility form (or pharmacy form) of `fiscal_year`, when one was started.
     pub fiscal_year: i32,
     pub answers: Option<Vec<GeneratedAnswer>>,
+    /// Incidents, numbered INC-1, INC-2 … in this order.
+    pub incidents: Vec<Incident>,
 }
 
 fn day(date: Option<NaiveDate>) -> Option<String> {
@@ -155,6 +158,21 @@ impl WriteTx {
                 "updated_by",
             ],
         );
+        let mut incident_rows = Rows::new(
+            "incidents",
+            &[
+                "facility_id",
+                "number",
+                "title",
+                "status",
+                "discovered_at",
+                "data",
+                "created_at",
+                "created_by",
+                "updated_at",
+                "updated_by",
+            ],
+        );
         let mut ids = Vec::with_capacity(facilities.len());
         let mut audit = Vec::with_capacity(facilities.len());
         for (n, f) in facilities.iter().enumerate() {
@@ -251,6 +269,24 @@ impl WriteTx {
                     ]);
                 }
             }
+            for (number, incident) in f.incidents.iter().enumerate() {
+                incident_rows.push([
+                    id.into(),
+                    (number as i64 + 1).into(),
+                    incident.title.clone().into(),
+                    incident.status.clone().into(),
+                    incident
+                        .discovered_at
+                        .format("%Y-%m-%dT%H:%M")
+                        .to_string()
+                        .into(),
+                    serde_json::to_string(incident).unwrap_or_default().into(),
+                    now.clone().into(),
+                    by.clone().into(),
+                    now.clone().into(),
+                    by.clone().into(),
+                ]);
+            }
             audit.push(
                 AuditRecord::new("generate", "facility")
                     .facility(Some(id))
@@ -261,6 +297,7 @@ impl WriteTx {
                         "records": f.records.len(),
                         "accounts": f.accounts.len(),
                         "answers": f.answers.as_ref().map_or(0, Vec::len),
+                        "incidents": f.incidents.len(),
                     })),
             );
         }
@@ -272,6 +309,7 @@ impl WriteTx {
         self.insert_rows(&confirmation_rows).await?;
         self.insert_rows(&assessment_rows).await?;
         self.insert_rows(&answer_rows).await?;
+        self.insert_rows(&incident_rows).await?;
         for (id, f) in ids.iter().zip(facilities) {
             let mut systems: Vec<&str> = Vec::new();
             for account in &f.accounts {

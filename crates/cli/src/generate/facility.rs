@@ -11,6 +11,7 @@ use mimamori_domain::backups::BACKUPS;
 use mimamori_domain::checklist::Answer;
 use mimamori_domain::facility::{FacilityKind, FacilityProfile};
 use mimamori_domain::governance::{AppointedRole, Appointment, Tenure};
+use mimamori_domain::incidents::Incident;
 use mimamori_domain::ledger::device::{Device, DeviceKind, DeviceStatus, Interface, Software};
 use mimamori_domain::ledger::register::{Record, References, RegisterSpec};
 use mimamori_domain::ledger::registers::{REMOTE_MAINTENANCE, SYSTEMS, VENDORS};
@@ -173,6 +174,7 @@ impl Builder<'_> {
         }
         .map(|d| format!("{d}T03:00:00.000000Z"));
         let answers = self.answers(kind);
+        let incidents = self.incidents(&devices);
         GeneratedFacility {
             profile,
             appointments,
@@ -182,6 +184,7 @@ impl Builder<'_> {
             ledger_confirmed_at,
             fiscal_year: self.plan.fiscal_year,
             answers,
+            incidents,
         }
     }
 
@@ -568,6 +571,59 @@ impl Builder<'_> {
                 note: None,
             })
             .collect()
+    }
+
+    /// A lost device now and then (closed), and rarely a ransomware infection still open, whose
+    /// reporting clocks then run.
+    fn incidents(&mut self, devices: &[Device]) -> Vec<Incident> {
+        let mut incidents = Vec::new();
+        let device = |rng: &mut ChaCha8Rng| {
+            devices
+                .get(rng.gen_range(0..devices.len().max(1)))
+                .map(|d| d.management_no.clone())
+                .into_iter()
+                .collect::<Vec<_>>()
+        };
+        if self.chance(3) {
+            let on = self.days_ago(360);
+            incidents.push(Incident {
+                title: "ノートPCの紛失".into(),
+                discovered_at: on.and_hms_opt(9, 30, 0).unwrap_or_default(),
+                discovered_by: "事務長".into(),
+                kind: "lost_or_stolen".into(),
+                description: "持ち出し中に紛失。暗号化済みで個人データなし。".into(),
+                systems: Vec::new(),
+                devices: device(self.rng),
+                personal_data: "none".into(),
+                sensitive_data: false,
+                improper_purpose: false,
+                persons_affected: None,
+                care_disrupted: false,
+                severity: "low".into(),
+                status: "closed".into(),
+                closed_on: Some(on + Duration::days(7)),
+            });
+        }
+        if self.rng.gen_range(0..1000) < 5 {
+            incidents.push(Incident {
+                title: "端末のランサムウェア感染".into(),
+                discovered_at: self.days_ago(10).and_hms_opt(7, 45, 0).unwrap_or_default(),
+                discovered_by: "看護師".into(),
+                kind: "ransomware".into(),
+                description: "画面に身代金要求。ネットワークから切り離し済み。".into(),
+                systems: Vec::new(),
+                devices: device(self.rng),
+                personal_data: "possible".into(),
+                sensitive_data: true,
+                improper_purpose: true,
+                persons_affected: None,
+                care_disrupted: true,
+                severity: "critical".into(),
+                status: "contained".into(),
+                closed_on: None,
+            });
+        }
+        incidents
     }
 
     /// This fiscal year's own form: untouched for some, partly or fully answered for others.

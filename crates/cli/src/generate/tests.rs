@@ -64,6 +64,15 @@ fn facilities_come_in_japans_proportions_and_sizes() {
         }
         assert!(f.profile.prefecture.is_some());
     }
+    // About 3 % have had an incident, and a few have one still open.
+    let with_incidents = facilities
+        .iter()
+        .filter(|f| !f.incidents.is_empty())
+        .count();
+    assert!((60..=200).contains(&with_incidents), "{with_incidents}");
+    assert!(facilities
+        .iter()
+        .any(|f| f.incidents.iter().any(|i| i.status != "closed")));
     // Tokyo, the most populous prefecture, has the most facilities.
     let tokyo = facilities
         .iter()
@@ -92,7 +101,19 @@ async fn generated_facilities_are_written_whole_and_summarised(backend: Backend)
         csv_out: None,
         csv_devices: None,
     };
+    let plan = super::plan(&store, &options).await.unwrap();
+    let incidents: usize = (0..60).map(|n| plan.facility(n).incidents.len()).sum();
     let report = run(&store, &options).await.unwrap();
+    let today = store.clock().today_jst();
+    let mut stored = 0;
+    for facility in store.facilities(None).await.unwrap() {
+        stored += store
+            .incident_clocks(facility.id, true, today)
+            .await
+            .unwrap()
+            .len();
+    }
+    assert_eq!(stored, incidents);
     assert_eq!(report.facilities, 60);
     let organisation = store.organisations().await.unwrap()[0].id;
     let page = store
