@@ -244,17 +244,6 @@ impl Store {
         row.map_or(Ok(0), |r| col(&r, "changes"))
     }
 
-    /// The prefectures that occur in the organisation, for the filter.
-    pub async fn overview_prefectures(&self, organisation_id: i64) -> Result<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT prefecture FROM facility_summaries WHERE organisation_id = $1 AND prefecture <> '' ORDER BY prefecture",
-        )
-        .bind(organisation_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| col(r, "prefecture")).collect()
-    }
-
     /// Recomputes one facility's summary from its facts and findings on `today`.
     pub async fn refresh_summary(
         &self,

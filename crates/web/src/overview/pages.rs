@@ -124,7 +124,6 @@ pub async fn page(
     let organisation_id = organisation_of(&principal)?;
     let query = params.query(organisation_id)?;
     let result = state.store.overview(&query).await?;
-    let prefectures = state.store.overview_prefectures(organisation_id).await?;
     let year = mimamori_domain::clock::fiscal_year(state.store.clock().today_jst());
     let pages = ((result.total + query.per_page - 1) / query.per_page).max(1);
     Ok(render(&OverviewPage {
@@ -136,7 +135,11 @@ pub async fn page(
         rows: result.rows,
         total: result.total,
         by_status: result.by_status,
-        prefectures,
+        // All 47: a DISTINCT over 200,000 summaries cost ~40 ms per page.
+        prefectures: mimamori_domain::prefecture::PREFECTURES
+            .iter()
+            .map(|p| p.to_string())
+            .collect(),
         page: query.page,
         pages,
         ctx,
