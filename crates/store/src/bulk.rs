@@ -122,17 +122,24 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Reserves `count` ids of `table` (whose key is `id`) and returns the first. Writers are
-    /// serialised by the audit chain's head row, so no other transaction takes the same ids; on
-    /// PostgreSQL the identity sequence is moved past them at once, so rows inserted later in
-    /// the same transaction with a default id do not collide.
+    /// Reserves `count` ids of `table` (whose key is `id`) and returns the first. On SQLite the
+    /// next ids after the largest, as its own rowids are (writers are serialised by the audit
+    /// chain's head row, so no other transaction takes them); on PostgreSQL from the identity
+    /// sequence, moved past them at once, so ids of deleted rows are never handed out again and
+    /// rows inserted later in the transaction with a default id do not collide.
     pub async fn reserve_ids(&mut self, table: &'static str, count: usize) -> Result<i64> {
-        let sql = format!("SELECT COALESCE(MAX(id), 0) AS id FROM {table}");
-        let row = sqlx::query(&sql).fetch_one(&mut *self.tx).await?;
-        let first = col::<i64>(&row, "id")? + 1;
-        if self.backend == Backend::Postgres && count > 0 {
-            let sql = format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), $1)");
-            sqlx::query(&sql)
+        if self.backend == Backend::Sqlite {
+            let sql = format!("SELECT COALESCE(MAX(id), 0) + 1 AS id FROM {table}");
+            let row = sqlx::query(&sql).fetch_one(&mut *self.tx).await?;
+            return col(&row, "id");
+        }
+        let sequence = format!("pg_get_serial_sequence('{table}', 'id')");
+        let row = sqlx::query(&format!("SELECT nextval({sequence}) AS id"))
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let first: i64 = col(&row, "id")?;
+        if count > 1 {
+            sqlx::query(&format!("SELECT setval({sequence}, $1)"))
                 .bind(first + count as i64 - 1)
                 .fetch_one(&mut *self.tx)
                 .await?;

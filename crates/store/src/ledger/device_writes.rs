@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::devices::{from_row, load_details, StoredDevice, COLUMNS};
 use crate::bulk::Rows;
-use crate::{col, AuditRecord, Result, WriteTx};
+use crate::{AuditRecord, Result, WriteTx};
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -21,8 +21,8 @@ fn day(date: Option<chrono::NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-/// Binds the device's columns, its search text, the time and the actor, in the order both the
-/// INSERT and the UPDATE list them.
+/// Binds the device's columns, its search text, the time and the actor, in the order the UPDATE
+/// lists them (new devices go through [`DeviceRows`]).
 macro_rules! bind_device {
     ($query:expr, $device:expr, $tx:expr) => {
         $query
@@ -183,18 +183,16 @@ impl WriteTx {
         Ok(ids)
     }
 
-    /// Replaces the device's software and interfaces (`fresh`: a new device has none to delete).
-    async fn write_details(&mut self, device_id: i64, device: &Device, fresh: bool) -> Result<()> {
-        if !fresh {
-            sqlx::query("DELETE FROM device_software WHERE device_id = $1")
-                .bind(device_id)
-                .execute(&mut *self.tx)
-                .await?;
-            sqlx::query("DELETE FROM device_interfaces WHERE device_id = $1")
-                .bind(device_id)
-                .execute(&mut *self.tx)
-                .await?;
-        }
+    /// Replaces the device's software and interfaces.
+    async fn write_details(&mut self, device_id: i64, device: &Device) -> Result<()> {
+        sqlx::query("DELETE FROM device_software WHERE device_id = $1")
+            .bind(device_id)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("DELETE FROM device_interfaces WHERE device_id = $1")
+            .bind(device_id)
+            .execute(&mut *self.tx)
+            .await?;
         for (position, s) in device.software.iter().enumerate() {
             sqlx::query("INSERT INTO device_software (device_id, position, name, version, vendor) VALUES ($1, $2, $3, $4, $5)")
                 .bind(device_id)
@@ -220,26 +218,10 @@ impl WriteTx {
     }
 
     pub async fn create_device(&mut self, facility_id: i64, device: &Device) -> Result<i64> {
-        let query = sqlx::query(
-            "INSERT INTO devices (facility_id, management_no, kind, maker, model, serial, os_name, os_version, location, users,
-               registered_on, status, disposed_on, description, remote_maintenance, security_measures, auth_method, search_text,
-               created_at, updated_at, updated_by)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20) RETURNING id",
-        )
-        .bind(facility_id);
-        let row = bind_device!(query, device, self)
-            .fetch_one(&mut *self.tx)
+        let ids = self
+            .create_devices(facility_id, std::slice::from_ref(device))
             .await?;
-        let id: i64 = col(&row, "id")?;
-        self.write_details(id, device, true).await?;
-        self.audit(
-            AuditRecord::new("create", "device")
-                .facility(Some(facility_id))
-                .id(id)
-                .after(device),
-        )
-        .await?;
-        Ok(id)
+        ids.first().copied().ok_or(crate::StoreError::NotFound)
     }
 
     pub async fn update_device(&mut self, before: &StoredDevice, device: &Device) -> Result<()> {
@@ -254,7 +236,7 @@ impl WriteTx {
             .bind(before.id)
             .execute(&mut *self.tx)
             .await?;
-        self.write_details(before.id, device, false).await?;
+        self.write_details(before.id, device).await?;
         self.audit(
             AuditRecord::new("update", "device")
                 .facility(Some(before.facility_id))
