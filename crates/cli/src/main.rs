@@ -17,6 +17,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc instead of glibc's allocator: imports, exports and the summaries' facts allocate a
+/// value per cell, and glibc kept the peak of such a job resident after it ended (the idle
+/// server stayed at its last job's size); mimalloc gives the pages back. See docs/benchmarks.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("MIMAMORI_LOG")

@@ -3,7 +3,8 @@
 //! dataset, backend, result, target) that `scripts/bench.sh` turns into one table.
 //!
 //! `cargo bench -p mimamori --bench scale`; `MIMAMORI_BENCH_SMOKE=1` runs it with tiny sizes
-//! (CI), `MIMAMORI_BENCH_BACKENDS=sqlite` limits the backends. Timings are never asserted.
+//! (CI), `MIMAMORI_BENCH_BACKENDS=sqlite` limits the backends, `MIMAMORI_BENCH_ONLY=ledger`
+//! the groups. Timings are never asserted.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod run;
@@ -57,6 +58,14 @@ fn sizes() -> Sizes {
     }
 }
 
+/// Whether a group of benchmarks runs: `MIMAMORI_BENCH_ONLY=ledger,findings,overview` picks
+/// groups (ledger: 1, 2, 5, 6, 7; findings: 3; overview: 4); all run when it is unset.
+fn part(name: &str) -> bool {
+    std::env::var("MIMAMORI_BENCH_ONLY")
+        .map(|only| only.split(',').any(|p| p.trim() == name))
+        .unwrap_or(true)
+}
+
 fn result(n: u8, figure: &str, dataset: &str, backend: &str, value: &str, target: &str) {
     println!("RESULT\t{n}\t{figure}\t{dataset}\t{backend}\t{value}\t{target}");
 }
@@ -96,9 +105,15 @@ fn main() {
             result(0, "PostgreSQL not reachable: skipped", "", backend, "", "");
             continue;
         }
-        ledger(backend, &sizes, &import_file);
-        findings(backend, &sizes, &findings_file, work.path());
-        overview(backend, &sizes);
+        if part("ledger") {
+            ledger(backend, &sizes, &import_file);
+        }
+        if part("findings") {
+            findings(backend, &sizes, &findings_file, work.path());
+        }
+        if part("overview") {
+            overview(backend, &sizes);
+        }
     }
 }
 
