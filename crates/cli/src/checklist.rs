@@ -5,7 +5,6 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use mimamori_domain::checklist::{Form, TextStatus};
-use mimamori_domain::findings::evaluate;
 use mimamori_domain::i18n::Lang;
 use mimamori_domain::validation::search_key;
 use mimamori_formats::catalog::parse_edition;
@@ -83,7 +82,8 @@ pub async fn catalog(store: &Store, command: CatalogCommand) -> anyhow::Result<E
 pub async fn findings(store: &Store, code: &str, format: Format) -> anyhow::Result<ExitCode> {
     let facility = facility(store, code).await?;
     let today = store.clock().today_jst();
-    let findings = evaluate(&store.facility_facts(facility.id, today).await?);
+    let evaluated = store.facility_findings(facility.id, today).await?;
+    let findings = &evaluated.findings;
     match format {
         Format::Json => {
             let list: Vec<_> = findings.iter().map(|f| finding_dto(code, f)).collect();
@@ -93,7 +93,7 @@ pub async fn findings(store: &Store, code: &str, format: Format) -> anyhow::Resu
             if findings.is_empty() {
                 println!("指摘事項はありません / no findings");
             }
-            for f in &findings {
+            for f in findings {
                 println!(
                     "[{}] {} / {}",
                     f.severity.label(Lang::Ja),

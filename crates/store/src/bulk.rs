@@ -213,9 +213,7 @@ impl WriteTx {
             self.seq = seq;
             self.hash = hash;
             self.appended = true;
-            if let Some(id) = record.facility_id {
-                self.touched.insert(id);
-            }
+            self.note_touched(record.facility_id);
         }
         self.insert_rows(&rows).await
     }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 pub mod bcp;
 pub mod bulk;
+mod cache;
 pub mod checklist;
 pub mod contacts;
 mod dialect;
@@ -27,11 +28,19 @@ use mimamori_domain::clock::{format_timestamp, SharedClock};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
 
+use cache::FacilityCache;
+
 pub use dialect::Backend;
 pub use error::StoreError;
 pub use write::{Actor, AuditRecord, WriteTx};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Facilities whose device-list facets and ledger status are kept (a few hundred bytes each).
+const LIST_CONTEXTS_CACHED: usize = 4_096;
+/// Facilities whose findings facts are kept: a 10,000-device, 60,000-account hospital's are
+/// ~10 MB, a clinic's a few kB; the most recently used few are the ones people are looking at.
+const FACTS_CACHED: usize = 8;
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
@@ -40,7 +49,11 @@ pub struct Store {
     backend: Backend,
     clock: SharedClock,
     url: Arc<str>,
-    ledger_cache: Arc<ledger::confirmations::LedgerCache>,
+    ledger_cache: Arc<FacilityCache<ledger::confirmations::ListContext>>,
+    facts_cache: Arc<FacilityCache<mimamori_domain::findings::FacilityFacts>>,
+    findings_cache: Arc<FacilityCache<checklist::Evaluated>>,
+    global_changes: Arc<cache::Counter>,
+    writes: Arc<cache::Counter>,
 }
 
 impl std::fmt::Debug for Store {
@@ -73,10 +86,20 @@ impl Store {
             backend,
             clock,
             url: url.into(),
-            ledger_cache: Default::default(),
+            ledger_cache: Arc::new(FacilityCache::new(LIST_CONTEXTS_CACHED)),
+            facts_cache: Arc::new(FacilityCache::new(FACTS_CACHED)),
+            findings_cache: Arc::new(FacilityCache::new(FACTS_CACHED)),
+            global_changes: Default::default(),
+            writes: Default::default(),
         };
         migrate::run(&store).await?;
         Ok(store)
+    }
+
+    /// How many writes (audited transactions and session changes) this process has committed:
+    /// what callers keep derived from users, sessions or facilities is current while it stays.
+    pub fn write_count(&self) -> u64 {
+        self.writes.current()
     }
 
     pub fn backend(&self) -> Backend {

@@ -12,7 +12,6 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use mimamori_domain::checklist::Form;
 use mimamori_domain::facility::{FacilityKind, FacilityProfile};
-use mimamori_domain::findings::evaluate;
 use mimamori_domain::overview::{SummaryCounts, SummaryStatus};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -272,17 +271,13 @@ impl Store {
             .map(|row| col(&row, "pending_changes"))
             .transpose()?
             .unwrap_or(0);
-            let facts = self.facility_facts(facility_id, today).await?;
-            let findings = evaluate(&facts);
+            let evaluated = self.evaluated(facility_id, today, false).await?;
+            let (facts, findings) = (&evaluated.facts, &evaluated.findings);
             let total = self
                 .edition_for(facts.fiscal_year, Form::own(facts.kind))
                 .await?
                 .map_or(0, |e| e.edition.items.len());
-            computed.push((
-                facility_id,
-                seen,
-                SummaryCounts::of(&facts, &findings, total),
-            ));
+            computed.push((facility_id, seen, SummaryCounts::of(facts, findings, total)));
         }
         let now = self.now_text();
         let mut tx = self.pool.begin().await?;

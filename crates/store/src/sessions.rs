@@ -30,6 +30,7 @@ impl Store {
         .bind(user_agent)
         .execute(&self.pool)
         .await?;
+        self.writes.bump();
         Ok(())
     }
 
@@ -53,6 +54,7 @@ impl Store {
             .bind(id_hash)
             .execute(&self.pool)
             .await?;
+        self.writes.bump();
         Ok(())
     }
 
@@ -64,6 +66,7 @@ impl Store {
         .bind(id_hash)
         .execute(&self.pool)
         .await?;
+        self.writes.bump();
         Ok(())
     }
 
@@ -72,6 +75,7 @@ impl Store {
             .bind(id_hash)
             .execute(&self.pool)
             .await?;
+        self.writes.bump();
         Ok(())
     }
 
@@ -81,6 +85,7 @@ impl Store {
             .bind(user_id)
             .execute(&self.pool)
             .await?;
+        self.writes.bump();
         Ok(done.rows_affected())
     }
 
@@ -91,6 +96,7 @@ impl Store {
             .bind(created_before)
             .execute(&self.pool)
             .await?;
+        self.writes.bump();
         Ok(done.rows_affected())
     }
 
@@ -109,6 +115,7 @@ impl Store {
             .bind(value)
             .execute(&self.pool)
             .await?;
+        self.writes.bump();
         Ok(())
     }
 
@@ -117,6 +124,7 @@ impl Store {
             .bind(key)
             .execute(&self.pool)
             .await?;
+        self.writes.bump();
         Ok(())
     }
 }

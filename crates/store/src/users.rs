@@ -2,6 +2,7 @@
 //! Hashing and verification happen in the caller; the store keeps only hashes.
 
 use mimamori_domain::access::Role;
+use mimamori_domain::clock::{format_timestamp, parse_timestamp};
 use mimamori_domain::i18n::Lang;
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -441,18 +442,26 @@ impl Store {
     /// The user an API token belongs to; revoked tokens and inactive users find nothing.
     pub async fn user_by_token(&self, token_hash: &str) -> Result<User> {
         let sql = format!(
-            "SELECT {} FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
+            "SELECT {}, t.last_used_at AS token_last_used_at FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
             USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
         );
         let row = sqlx::query(&sql)
             .bind(token_hash)
             .fetch_one(&self.pool)
             .await?;
-        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-            .bind(self.now_text())
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+        // A write per API request would serialise an API client's reads on SQLite; the time of
+        // last use is kept to the minute, as for sessions.
+        let now = self.clock.now();
+        let last_used = col::<Option<String>>(&row, "token_last_used_at")?
+            .as_deref()
+            .and_then(parse_timestamp);
+        if last_used.is_none_or(|at| now - at > chrono::Duration::seconds(60)) {
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                .bind(format_timestamp(now))
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
         user_from_row(&row)
     }
 

@@ -6,6 +6,9 @@ use mimamori_domain::audit::ChainInput;
 use serde::Serialize;
 use sqlx::{Any, Transaction};
 
+use std::sync::Arc;
+
+use crate::cache::Counter;
 use crate::{col, Result, Store};
 
 /// Who makes a change: a signed-in user, or the system / command line.
@@ -83,6 +86,11 @@ pub struct WriteTx {
     pub(crate) appended: bool,
     /// Facilities whose data this transaction changed: their overview summaries go stale.
     pub(crate) touched: std::collections::BTreeSet<i64>,
+    /// Whether an entry touched no facility (a catalogue edition, an organisation setting):
+    /// values cached per facility may depend on such data, so all of them go stale.
+    touched_global: bool,
+    global_changes: Arc<Counter>,
+    writes: Arc<Counter>,
     pub(crate) backend: crate::Backend,
 }
 
@@ -101,6 +109,9 @@ impl Store {
             hash: col(&head, "hash")?,
             appended: false,
             touched: Default::default(),
+            touched_global: false,
+            global_changes: self.global_changes.clone(),
+            writes: self.writes.clone(),
             backend: self.backend,
         })
     }
@@ -159,10 +170,18 @@ impl WriteTx {
         self.seq = seq;
         self.hash = hash;
         self.appended = true;
-        if let Some(id) = record.facility_id {
-            self.touched.insert(id);
-        }
+        self.note_touched(record.facility_id);
         Ok(())
+    }
+
+    /// Records which facility's data an audited change touched (none: data of every facility).
+    pub(crate) fn note_touched(&mut self, facility_id: Option<i64>) {
+        match facility_id {
+            Some(id) => {
+                self.touched.insert(id);
+            }
+            None => self.touched_global = true,
+        }
     }
 
     pub async fn commit(mut self) -> Result<()> {
@@ -175,6 +194,10 @@ impl WriteTx {
         }
         crate::overview::mark_changed(&mut self.tx, &self.touched).await?;
         self.tx.commit().await?;
+        if self.touched_global {
+            self.global_changes.bump();
+        }
+        self.writes.bump();
         Ok(())
     }
 }

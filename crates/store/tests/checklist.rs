@@ -20,7 +20,8 @@ backend_tests!(
     answers_validate_and_sign_off_locks,
     roll_over_copies_answers_to_recheck,
     evidence_is_content_addressed_and_scoped,
-    facts_feed_the_rules
+    facts_feed_the_rules,
+    findings_are_kept_until_the_data_changes
 );
 
 async fn setup(backend: Backend) -> (TestDb, Store, i64) {
@@ -387,4 +388,72 @@ async fn facts_feed_the_rules(backend: Backend) {
             .collect::<Vec<_>>(),
         vec!["PC-1"]
     );
+}
+
+/// The store keeps a facility's facts and findings while nothing it reads changed: another
+/// facility's write keeps them, the facility's own write, a write that touches no facility
+/// (a catalogue edition) or another day drops them — also when the write came through another
+/// store on the same database (a second server process).
+async fn findings_are_kept_until_the_data_changes(backend: Backend) {
+    let (db, store, facility) = setup(backend).await;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+    let findings = || store.facility_findings(facility, today);
+    let first = findings().await.unwrap();
+    assert!(Arc::ptr_eq(&first, &findings().await.unwrap()), "kept");
+    let tomorrow = store
+        .facility_findings(facility, today.succ_opt().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        !Arc::ptr_eq(&first, &tomorrow),
+        "another day is computed anew"
+    );
+
+    let mut tx = store.write(&Actor::system("clerk")).await.unwrap();
+    let organisation = tx.create_organisation("別法人").await.unwrap();
+    tx.commit().await.unwrap();
+    let after_global = findings().await.unwrap();
+    assert!(
+        !Arc::ptr_eq(&first, &after_global),
+        "a write of no facility"
+    );
+
+    let mut tx = store.write(&Actor::system("clerk")).await.unwrap();
+    let other = tx
+        .create_facility(organisation.id, &TestApp::facility_profile_for_tests("B"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let device = |no: &str| DeviceInput {
+        management_no: no.into(),
+        os_name: "Windows 7".into(),
+        os_version: "SP1".into(),
+        ..Default::default()
+    };
+    let mut tx = store.write(&Actor::system("clerk")).await.unwrap();
+    tx.create_device(other.id, &device("B-1").validate().unwrap().device)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let current = findings().await.unwrap();
+    assert!(
+        Arc::ptr_eq(&current, &findings().await.unwrap()),
+        "kept across another facility's write"
+    );
+    assert!(current.facts.devices.is_empty());
+
+    // The same database through a second store, as a second server process would write it.
+    let second = db.store(Arc::new(SystemClock)).await;
+    let mut tx = second.write(&Actor::system("clerk")).await.unwrap();
+    tx.create_device(facility, &device("A-1").validate().unwrap().device)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let changed = findings().await.unwrap();
+    assert!(!Arc::ptr_eq(&current, &changed));
+    assert_eq!(changed.facts.devices.len(), 1);
+    assert!(changed
+        .findings
+        .iter()
+        .any(|f| f.rule == "device.end_of_life_os"));
 }

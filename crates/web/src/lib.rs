@@ -41,6 +41,7 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub throttle: Arc<auth::throttle::AddressThrottle>,
+    pub auth_cache: Arc<auth::cache::AuthCache>,
     rules: routes::RuleMap,
 }
 
@@ -58,6 +59,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             throttle: Arc::new(throttle),
+            auth_cache: Default::default(),
             rules: Arc::new(rules),
         }
     }

@@ -2,7 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use mimamori_domain::access::{Permission, Role};
+use mimamori_domain::facility::FacilityProfile;
 use mimamori_store::audit::AuditFilter;
+use mimamori_store::Actor;
 use mimamori_testkit::{backend_tests, Backend, TestApp};
 use reqwest::Method;
 
@@ -15,6 +17,7 @@ backend_tests!(
     api_tokens_authenticate_the_api_only,
     sign_out_everywhere_ends_all_sessions,
     idle_sessions_expire,
+    access_changes_take_effect_at_the_next_request,
     expired_inspector_has_no_access,
     governance_form_validates_and_audits,
     api_errors_use_one_format,
@@ -512,6 +515,45 @@ async fn idle_sessions_expire(backend: Backend) {
         .to_str()
         .unwrap()
         .starts_with("/login"));
+}
+
+/// The server keeps recent requests' sessions and facilities (auth::cache); a removed
+/// membership, a deactivated user or a renamed facility still count from the very next request.
+async fn access_changes_take_effect_at_the_next_request(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = app
+        .user("viewer@example.jp", Role::Viewer, Some(app.facility.id))
+        .await;
+    let client = app.sign_in(&user).await;
+    for _ in 0..3 {
+        assert_eq!(client.get("/facilities/F1/devices").await.status(), 200);
+    }
+
+    let mut tx = app.store.write(&Actor::system("admin")).await.unwrap();
+    let renamed = FacilityProfile {
+        name: "改名後病院".into(),
+        ..TestApp::facility_profile_for_tests("F1")
+    };
+    tx.update_facility(&app.facility, &renamed).await.unwrap();
+    tx.commit().await.unwrap();
+    let page = client
+        .get("/facilities/F1/devices")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("改名後病院"), "the new name at once");
+
+    let today = app.store.clock().today_jst().to_string();
+    let membership = app.store.memberships_of(user.id, &today).await.unwrap()[0].clone();
+    let mut tx = app.store.write(&Actor::system("admin")).await.unwrap();
+    tx.remove_membership(&membership).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(client.get("/facilities/F1/devices").await.status(), 403);
+    assert_eq!(
+        client.get("/api/v1/facilities/F1/devices").await.status(),
+        403
+    );
 }
 
 async fn expired_inspector_has_no_access(backend: Backend) {

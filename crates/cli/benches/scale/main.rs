@@ -9,6 +9,10 @@
 
 mod run;
 
+/// The product binary's allocator, so that the in-process figures (findings) are comparable.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::Path;
 use std::sync::Arc;
 
@@ -394,32 +398,45 @@ fn findings(backend: &str, sizes: &Sizes, devices: &Path, work: &Path) {
         .enable_all()
         .build()
         .unwrap();
-    let ms = runtime.block_on(async {
-        let store = Store::connect(&url, Arc::new(SystemClock)).await.unwrap();
-        let facility = store.facility_by_code("FIND").await.unwrap();
-        let today = store.clock().today_jst();
-        let mut times = Vec::new();
+    // Cold: the first findings after a change (or a start), read from the database — each run
+    // on a new store, whose caches are empty. Warm: the same again with nothing changed.
+    let (cold, warm) = runtime.block_on(async {
+        let mut cold = Vec::new();
+        let mut warm = Vec::new();
         for _ in 0..5 {
-            let started = std::time::Instant::now();
-            let facts = store.facility_facts(facility.id, today).await.unwrap();
-            let found = mimamori_domain::findings::evaluate(&facts);
-            assert!(!found.is_empty());
-            times.push(started.elapsed().as_secs_f64() * 1000.0);
+            let store = Store::connect(&url, Arc::new(SystemClock)).await.unwrap();
+            let facility = store.facility_by_code("FIND").await.unwrap();
+            let today = store.clock().today_jst();
+            for times in [&mut cold, &mut warm] {
+                let started = std::time::Instant::now();
+                let evaluated = store.facility_findings(facility.id, today).await.unwrap();
+                assert!(!evaluated.findings.is_empty());
+                times.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+            store.close().await;
         }
-        store.close().await;
-        median(times)
+        (median(cold), median(warm))
     });
-    result(
-        3,
-        "all findings of a facility (facts + every rule)",
-        &format!(
-            "{} devices, {} staff, {accounts} accounts",
-            sizes.findings_devices, sizes.staff
-        ),
-        backend,
-        &format!("{ms:.0} ms"),
-        "≤ 100 ms",
+    let dataset = format!(
+        "{} devices, {} staff, {accounts} accounts",
+        sizes.findings_devices, sizes.staff
     );
+    for (figure, ms) in [
+        (
+            "all findings of a facility, first after a change (read + rules)",
+            cold,
+        ),
+        ("all findings of a facility, data unchanged (kept)", warm),
+    ] {
+        result(
+            3,
+            figure,
+            &dataset,
+            backend,
+            &format!("{ms:.1} ms"),
+            "≤ 100 ms",
+        );
+    }
     drop_database(&url);
 }
 

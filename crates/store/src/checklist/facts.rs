@@ -2,12 +2,13 @@
 //! per device), so findings stay fast for a 10,000-device hospital.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use mimamori_domain::checklist::Form;
 use mimamori_domain::findings::{
-    AnswerFacts, ConnectionFacts, DeviceFacts, FacilityFacts, IncidentFacts, RegisterRow,
-    SystemFacts,
+    evaluate, AnswerFacts, ConnectionFacts, DeviceFacts, FacilityFacts, Finding, IncidentFacts,
+    RegisterRow, SystemFacts,
 };
 use mimamori_domain::ledger::device::{DeviceKind, DeviceStatus};
 use mimamori_domain::ledger::registers::{REMOTE_MAINTENANCE, SYSTEMS};
@@ -17,8 +18,79 @@ use mimamori_domain::{backups, bcp, contacts};
 use super::AssessmentKey;
 use crate::{col, flag, Result, Store};
 
+/// A facility's facts and the findings the rules draw from them.
+#[derive(Debug)]
+pub struct Evaluated {
+    pub facts: Arc<FacilityFacts>,
+    pub findings: Vec<Finding>,
+}
+
 impl Store {
+    /// What the rules engine needs about a facility on `today`: from the cache while the
+    /// facility's data is unchanged (see `cache`), else read and kept.
     pub async fn facility_facts(
+        &self,
+        facility_id: i64,
+        today: NaiveDate,
+    ) -> Result<Arc<FacilityFacts>> {
+        self.facts(facility_id, today, true).await
+    }
+
+    /// The facts and the findings of the rules engine on `today`, kept like the facts: the
+    /// findings page, its API, the assessment and readiness pages all start from these.
+    pub async fn facility_findings(
+        &self,
+        facility_id: i64,
+        today: NaiveDate,
+    ) -> Result<Arc<Evaluated>> {
+        self.evaluated(facility_id, today, true).await
+    }
+
+    /// The facts and findings, from the cache or computed; `keep` stores computed ones, which
+    /// are stored anyway when the facility already had a (now stale) entry: the background
+    /// summary refresh then leaves fresh findings for whoever was looking at the facility.
+    pub(crate) async fn evaluated(
+        &self,
+        facility_id: i64,
+        today: NaiveDate,
+        keep: bool,
+    ) -> Result<Arc<Evaluated>> {
+        let stamp = self.stamp(facility_id, Some(today)).await?;
+        if let Some(evaluated) = self.findings_cache.get(facility_id, &stamp) {
+            return Ok(evaluated);
+        }
+        let keep = keep || self.findings_cache.contains(facility_id);
+        let facts = self.facts(facility_id, today, keep).await?;
+        let findings = evaluate(&facts);
+        let evaluated = Arc::new(Evaluated { facts, findings });
+        if keep {
+            self.findings_cache
+                .put(facility_id, stamp, evaluated.clone());
+        }
+        Ok(evaluated)
+    }
+
+    /// The facts, from the cache when they are there; `keep` stores freshly read ones (the
+    /// background summary refresh does not, so that it does not fill memory with facilities
+    /// nobody is looking at, unless the facility is in the cache already).
+    pub(crate) async fn facts(
+        &self,
+        facility_id: i64,
+        today: NaiveDate,
+        keep: bool,
+    ) -> Result<Arc<FacilityFacts>> {
+        let stamp = self.stamp(facility_id, Some(today)).await?;
+        if let Some(facts) = self.facts_cache.get(facility_id, &stamp) {
+            return Ok(facts);
+        }
+        let facts = Arc::new(self.read_facility_facts(facility_id, today).await?);
+        if keep || self.facts_cache.contains(facility_id) {
+            self.facts_cache.put(facility_id, stamp, facts.clone());
+        }
+        Ok(facts)
+    }
+
+    async fn read_facility_facts(
         &self,
         facility_id: i64,
         today: NaiveDate,
@@ -26,13 +98,25 @@ impl Store {
         let facility = self.facility(facility_id).await?;
         let mut facts = FacilityFacts::new(today, facility.profile.kind);
         facts.beds = facility.profile.beds;
+        // The three large reads run side by side: on SQLite each uses its own connection and
+        // worker thread, so decoding one overlaps reading the others.
+        let (devices, accounts, people) = tokio::try_join!(
+            self.device_facts(facility_id),
+            self.all_accounts(facility_id, None),
+            self.people(facility_id),
+        )?;
+        facts.devices = devices;
+        facts.people = people;
+        facts.accounts = accounts
+            .into_iter()
+            .filter(|a| a.status != mimamori_domain::accounts::AccountStatus::Deleted)
+            .collect();
         facts.appointments = self
             .appointments(facility_id)
             .await?
             .into_iter()
             .map(|a| a.appointment)
             .collect();
-        facts.devices = self.device_facts(facility_id).await?;
         facts.ledger_confirmed_on = self
             .device_ledger_status(facility_id)
             .await?
@@ -66,13 +150,6 @@ impl Store {
                     confirmed_on: v.date("confirmed_on"),
                 }
             })
-            .collect();
-        facts.people = self.people(facility_id).await?;
-        facts.accounts = self
-            .all_accounts(facility_id, None)
-            .await?
-            .into_iter()
-            .filter(|a| a.status != mimamori_domain::accounts::AccountStatus::Deleted)
             .collect();
         facts.policies = self.policies(facility_id, None).await?;
         facts.unused_days = self.unused_days(facility_id).await?;

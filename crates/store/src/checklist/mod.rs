@@ -9,3 +9,4 @@ mod facts;
 pub use assessments::{Assessment, AssessmentKey, StoredAnswer};
 pub use editions::StoredEdition;
 pub use evidence::{Evidence, EvidenceFile, MAX_EVIDENCE_BYTES};
+pub use facts::Evaluated;

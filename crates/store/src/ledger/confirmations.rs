@@ -84,16 +84,10 @@ impl Store {
     }
 }
 
-/// The device list's facets and ledger status per facility, valid while the facility's version
-/// (its count of audited writes) is unchanged: they cost a scan of the facility's devices, which
-/// for a 10,000-device hospital is most of the list page.
-#[derive(Debug, Default)]
-pub(crate) struct LedgerCache {
-    entries: std::sync::Mutex<std::collections::HashMap<i64, (i64, DeviceFacets, LedgerStatus)>>,
-}
-
-/// Facilities kept in the cache; past that it starts afresh.
-const CACHED_FACILITIES: usize = 4_096;
+/// The device list's facets and the ledger status, kept per facility while its data is
+/// unchanged (see `cache`): they cost a scan of the facility's devices, which for a
+/// 10,000-device hospital is most of the list page.
+pub(crate) type ListContext = (DeviceFacets, LedgerStatus);
 
 impl Store {
     /// The list's facets and the ledger status, from the cache when nothing changed.
@@ -101,22 +95,15 @@ impl Store {
         &self,
         facility_id: i64,
     ) -> Result<(DeviceFacets, LedgerStatus)> {
-        let version = self.facility_version(facility_id).await?;
-        if let Ok(entries) = self.ledger_cache.entries.lock() {
-            if let Some((v, facets, status)) = entries.get(&facility_id) {
-                if *v == version {
-                    return Ok((facets.clone(), status.clone()));
-                }
-            }
+        let stamp = self.stamp(facility_id, None).await?;
+        if let Some(context) = self.ledger_cache.get(facility_id, &stamp) {
+            return Ok(context.as_ref().clone());
         }
         let facets = self.device_facets(facility_id).await?;
         let status = self.device_ledger_status(facility_id).await?;
-        if let Ok(mut entries) = self.ledger_cache.entries.lock() {
-            if entries.len() >= CACHED_FACILITIES {
-                entries.clear();
-            }
-            entries.insert(facility_id, (version, facets.clone(), status.clone()));
-        }
-        Ok((facets, status))
+        let context = (facets, status);
+        self.ledger_cache
+            .put(facility_id, stamp, std::sync::Arc::new(context.clone()));
+        Ok(context)
     }
 }

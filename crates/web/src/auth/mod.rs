@@ -1,6 +1,7 @@
 //! Who is asking (`authenticate`) and whether they may (`authorize`).
 
 pub mod account;
+pub mod cache;
 pub mod enrol;
 pub mod pages;
 pub mod password;
@@ -23,6 +24,7 @@ use mimamori_store::StoreError;
 
 use crate::error::AppError;
 use crate::{cookies, secrets, AppState};
+use cache::SessionRecord;
 
 /// How far a session has come through sign-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,10 +174,13 @@ async fn resolve(
         return Ok(None);
     };
     let id_hash = secrets::sha256_hex(&cookie);
-    let session = match state.store.session(&id_hash).await {
-        Ok(session) => session,
-        Err(StoreError::NotFound) => return Ok(None),
-        Err(e) => return Err(e.into()),
+    let Some(SessionRecord {
+        session,
+        user,
+        memberships,
+    }) = session_record(state, &id_hash, &today).await?
+    else {
+        return Ok(None);
     };
     let now = state.store.clock().now();
     let idle = parse_timestamp(&session.last_seen_at)
@@ -186,7 +191,6 @@ async fn resolve(
         state.store.delete_session(&id_hash).await?;
         return Ok(None);
     }
-    let user = state.store.user(session.user_id).await?;
     if !user.active {
         state.store.delete_session(&id_hash).await?;
         return Ok(None);
@@ -202,13 +206,54 @@ async fn resolve(
     } else {
         Stage::Complete
     };
-    let memberships = state.store.memberships_of(user.id, &today).await?;
     Ok(Some(Principal {
         user,
         memberships,
         session: Some(id_hash),
         stage,
     }))
+}
+
+/// The session, its user and their memberships on `today`: kept from an earlier request while
+/// nothing was written (see `cache`), else read.
+async fn session_record(
+    state: &AppState,
+    id_hash: &str,
+    today: &str,
+) -> Result<Option<SessionRecord>, AppError> {
+    let writes = state.store.write_count();
+    if let Some(record) = state.auth_cache.session(id_hash, writes, today) {
+        return Ok(Some(record));
+    }
+    let session = match state.store.session(id_hash).await {
+        Ok(session) => session,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let user = state.store.user(session.user_id).await?;
+    let memberships = state.store.memberships_of(user.id, today).await?;
+    let record = SessionRecord {
+        session,
+        user,
+        memberships,
+    };
+    state
+        .auth_cache
+        .keep_session(id_hash, writes, today, record.clone());
+    Ok(Some(record))
+}
+
+/// The facility of a code, kept like sessions.
+async fn facility_by_code(state: &AppState, code: &str) -> Result<Facility, AppError> {
+    let writes = state.store.write_count();
+    if let Some(facility) = state.auth_cache.facility(code, writes) {
+        return Ok(facility);
+    }
+    let facility = state.store.facility_by_code(code).await?;
+    state
+        .auth_cache
+        .keep_facility(code, writes, facility.clone());
+    Ok(facility)
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -294,11 +339,9 @@ async fn check(state: &AppState, request: &mut Request) -> Result<(), Response> 
                 .find(|(k, _)| *k == "code")
                 .map(|(_, v)| v.to_string())
                 .unwrap_or_default();
-            let facility = state
-                .store
-                .facility_by_code(&code)
+            let facility = facility_by_code(state, &code)
                 .await
-                .map_err(|e| AppError::from(e).into_response())?;
+                .map_err(IntoResponse::into_response)?;
             let roles = principal.roles_for(&facility);
             if !roles.iter().any(|r| r.allows(action)) {
                 return Err(AppError::forbidden().into_response());

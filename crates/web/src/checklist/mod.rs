@@ -9,11 +9,12 @@ pub mod output;
 pub mod pages;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use mimamori_domain::checklist::{
     item_gaps, suggest, Answer, Edition, Form, Gap, Item, ItemAnswer, Suggestion,
 };
-use mimamori_domain::findings::{evaluate, FacilityFacts, Finding, RecordKind, RecordRef};
+use mimamori_domain::findings::{FacilityFacts, Finding, RecordKind, RecordRef};
 use mimamori_store::checklist::{Assessment, AssessmentKey, Evidence, StoredAnswer};
 use mimamori_store::facilities::Facility;
 use mimamori_store::Store;
@@ -145,15 +146,14 @@ pub async fn edition_item(store: &Store, assessment: &Assessment, key: &str) -> 
         .ok_or_else(AppError::not_found)
 }
 
-/// Facts and findings of a facility today.
+/// Facts and findings of a facility today (kept by the store while its data is unchanged).
 pub async fn facility_findings(
     store: &Store,
     facility: &Facility,
-) -> AppResult<(FacilityFacts, Vec<Finding>)> {
+) -> AppResult<(Arc<FacilityFacts>, Vec<Finding>)> {
     let today = store.clock().today_jst();
-    let facts = store.facility_facts(facility.id, today).await?;
-    let findings = evaluate(&facts);
-    Ok((facts, findings))
+    let evaluated = store.facility_findings(facility.id, today).await?;
+    Ok((evaluated.facts.clone(), evaluated.findings.clone()))
 }
 
 /// Where a finding's record is fixed.
