@@ -207,6 +207,14 @@ async fn search_filter_sort_and_page(backend: Backend) {
     assert_eq!(second.devices.len(), 7);
     assert_eq!(second.devices[0].device.management_no, "PC-022");
     assert_eq!(second.devices[0].device.interfaces.len(), 2);
+    let past_the_end = page(DeviceFilter {
+        per_page: 7,
+        page: 9,
+        ..Default::default()
+    })
+    .await;
+    assert!(past_the_end.devices.is_empty());
+    assert_eq!(past_the_end.total, 30, "counted without a row to carry it");
     let facets = store.device_facets(facility).await.unwrap();
     assert_eq!(facets.locations, ["外来", "放射線科"]);
     let all = store

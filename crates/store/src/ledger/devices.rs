@@ -160,28 +160,38 @@ impl Store {
     /// One page of the facility's devices, sorted and filtered in the database.
     pub async fn devices(&self, facility_id: i64, filter: &DeviceFilter) -> Result<DevicePage> {
         let order = if filter.descending { "DESC" } else { "ASC" };
+        // The count comes with the page (a window over the matches) instead of a second query
+        // that would search again.
         let sql = format!(
-            "SELECT {COLUMNS} FROM devices WHERE {}{} ORDER BY {} {order}, management_no {order} LIMIT $8 OFFSET $9",
+            "SELECT {COLUMNS}, COUNT(*) OVER () AS matching FROM devices WHERE {}{} ORDER BY {} {order}, management_no {order} LIMIT $8 OFFSET $9",
             where_clause(self.backend, filter),
             numbers_clause(filter, 10),
             sort_column(filter.sort)
         );
+        let mut conn = self.pool.acquire().await?;
         let query = bind_filter!(sqlx::query(&sql), facility_id, filter)
             .bind(filter.limit())
             .bind(filter.offset());
-        let rows = bind_numbers(query, filter).fetch_all(&self.pool).await?;
-        let count_sql = format!(
-            "SELECT COUNT(*) AS n FROM devices WHERE {}{}",
-            where_clause(self.backend, filter),
-            numbers_clause(filter, 8)
-        );
-        let count = bind_numbers(
-            bind_filter!(sqlx::query(&count_sql), facility_id, filter),
-            filter,
-        );
-        let total: i64 = col(&count.fetch_one(&self.pool).await?, "n")?;
+        let rows = bind_numbers(query, filter).fetch_all(&mut *conn).await?;
+        let total: i64 = match rows.first() {
+            Some(row) => col(row, "matching")?,
+            // Past the last page: no row carries the count.
+            None if filter.offset() > 0 => {
+                let count_sql = format!(
+                    "SELECT COUNT(*) AS n FROM devices WHERE {}{}",
+                    where_clause(self.backend, filter),
+                    numbers_clause(filter, 8)
+                );
+                let count = bind_numbers(
+                    bind_filter!(sqlx::query(&count_sql), facility_id, filter),
+                    filter,
+                );
+                col(&count.fetch_one(&mut *conn).await?, "n")?
+            }
+            None => 0,
+        };
         let mut devices = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-        load_details(&mut *self.pool.acquire().await?, &mut devices).await?;
+        load_details(&mut conn, &mut devices).await?;
         Ok(DevicePage { devices, total })
     }
 
@@ -259,9 +269,12 @@ pub(crate) async fn load_details(
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(",");
+            // Not prepared for reuse: each page's id list makes a new text, which would push
+            // the list's own statements out of the connection's statement cache.
             let software = sqlx::query(&format!(
                 "SELECT device_id, name, version, vendor FROM device_software WHERE device_id IN ({ids}) ORDER BY device_id, position"
             ))
+            .persistent(false)
             .fetch_all(&mut *conn)
             .await?;
             for row in &software {
@@ -277,6 +290,7 @@ pub(crate) async fn load_details(
             let interfaces = sqlx::query(&format!(
                 "SELECT device_id, ip, mac, hostname, segment FROM device_interfaces WHERE device_id IN ({ids}) ORDER BY device_id, position"
             ))
+            .persistent(false)
             .fetch_all(&mut *conn)
             .await?;
             for row in &interfaces {
