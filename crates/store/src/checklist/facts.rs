@@ -103,15 +103,12 @@ impl Store {
         // worker thread, so decoding one overlaps reading the others.
         let (devices, accounts, people) = tokio::try_join!(
             self.device_facts(facility_id),
-            self.all_accounts(facility_id, None),
+            self.live_accounts(facility_id),
             self.people(facility_id),
         )?;
         facts.devices = devices;
         facts.people = people;
-        facts.accounts = accounts
-            .into_iter()
-            .filter(|a| a.status != mimamori_domain::accounts::AccountStatus::Deleted)
-            .collect();
+        facts.accounts = accounts;
         facts.appointments = self
             .appointments(facility_id)
             .await?
