@@ -28,9 +28,17 @@ pub struct SessionRecord {
     pub memberships: Vec<Membership>,
 }
 
+/// The user an API token belongs to and their memberships on the day it was read.
+#[derive(Debug, Clone)]
+pub struct TokenRecord {
+    pub user: User,
+    pub memberships: Vec<Membership>,
+}
+
 #[derive(Debug, Default)]
 pub struct AuthCache {
     sessions: Kept<SessionRecord>,
+    tokens: Kept<TokenRecord>,
     facilities: Kept<Facility>,
 }
 
@@ -41,6 +49,14 @@ impl AuthCache {
 
     pub fn keep_session(&self, id_hash: &str, writes: u64, day: &str, record: SessionRecord) {
         self.sessions.put(id_hash, writes, day, record);
+    }
+
+    pub fn token(&self, token_hash: &str, writes: u64, day: &str) -> Option<TokenRecord> {
+        self.tokens.get(token_hash, writes, day)
+    }
+
+    pub fn keep_token(&self, token_hash: &str, writes: u64, day: &str, record: TokenRecord) {
+        self.tokens.put(token_hash, writes, day, record);
     }
 
     pub fn facility(&self, code: &str, writes: u64) -> Option<Facility> {

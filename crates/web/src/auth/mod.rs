@@ -24,7 +24,7 @@ use mimamori_store::StoreError;
 
 use crate::error::AppError;
 use crate::{cookies, secrets, AppState};
-use cache::SessionRecord;
+use cache::{SessionRecord, TokenRecord};
 
 /// How far a session has come through sign-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,16 +153,7 @@ async fn resolve(
                 "API tokens are accepted under /api/v1 only.",
             ));
         }
-        let user = match state
-            .store
-            .user_by_token(&secrets::sha256_hex(&token))
-            .await
-        {
-            Ok(user) => user,
-            Err(StoreError::NotFound) => return Err(AppError::unauthenticated()),
-            Err(e) => return Err(e.into()),
-        };
-        let memberships = state.store.memberships_of(user.id, &today).await?;
+        let TokenRecord { user, memberships } = token_record(state, &token, &today).await?;
         return Ok(Some(Principal {
             user,
             memberships,
@@ -241,6 +232,27 @@ async fn session_record(
         .auth_cache
         .keep_session(id_hash, writes, today, record.clone());
     Ok(Some(record))
+}
+
+/// The user of an API token and their memberships on `today`, kept like sessions (a revoked
+/// token is a write, so it is refused from the next request).
+async fn token_record(state: &AppState, token: &str, today: &str) -> Result<TokenRecord, AppError> {
+    let token_hash = secrets::sha256_hex(token);
+    let writes = state.store.write_count();
+    if let Some(record) = state.auth_cache.token(&token_hash, writes, today) {
+        return Ok(record);
+    }
+    let user = match state.store.user_by_token(&token_hash).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound) => return Err(AppError::unauthenticated()),
+        Err(e) => return Err(e.into()),
+    };
+    let memberships = state.store.memberships_of(user.id, today).await?;
+    let record = TokenRecord { user, memberships };
+    state
+        .auth_cache
+        .keep_token(&token_hash, writes, today, record.clone());
+    Ok(record)
 }
 
 /// The facility of a code, kept like sessions.
