@@ -21,6 +21,7 @@ use mimamori_store::Store;
 use run::*;
 
 struct Sizes {
+    smoke: bool,
     import_devices: usize,
     runs: usize,
     wrk_seconds: u64,
@@ -42,6 +43,7 @@ fn sizes() -> Sizes {
             .unwrap_or(if smoke { small } else { full })
     };
     Sizes {
+        smoke,
         import_devices: number("MIMAMORI_BENCH_DEVICES", 100_000, 300) as usize,
         runs: number("MIMAMORI_BENCH_RUNS", 3, 1) as usize,
         wrk_seconds: number("MIMAMORI_BENCH_WRK_SECONDS", 10, 1),
@@ -190,16 +192,36 @@ fn ledger(backend: &str, sizes: &Sizes, file: &Path) {
     let server = Server::start(dir.path(), &url);
     let cookie = server.sign_in("bench@example.jp");
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let (idle, _) = server.memory();
+    let (starting, _) = server.memory();
+    // Settled: the background refresh has computed the imported facility's summary (a few
+    // seconds for 100,000 devices), and a monitoring probe has called /healthz now and then —
+    // the allocator hands freed pages back when the server next does some work.
+    std::thread::sleep(std::time::Duration::from_secs(if sizes.smoke { 1 } else { 8 }));
+    for _ in 0..20 {
+        server.get("/healthz", "");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let (settled, _) = server.memory();
     server.median_ms("/facilities/BENCH/devices", &cookie, 2);
-    result(
-        6,
-        "memory, server idle (started, signed in)",
-        &format!("{n} devices"),
-        backend,
-        &format!("{idle:.0} MB RSS"),
-        "≤ 50 MB",
-    );
+    for (figure, mb) in [
+        (
+            "memory, server just started and signed in (summary being computed)",
+            starting,
+        ),
+        (
+            "memory, server idle (summary computed, /healthz probes)",
+            settled,
+        ),
+    ] {
+        result(
+            6,
+            figure,
+            &format!("{n} devices"),
+            backend,
+            &format!("{mb:.0} MB RSS"),
+            "≤ 50 MB",
+        );
+    }
     let dataset = format!("{n} devices, {} connections", sizes.connections);
     for (figure, path) in [
         (
