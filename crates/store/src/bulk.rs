@@ -147,12 +147,18 @@ impl WriteTx {
         Ok(first)
     }
 
-    /// Refreshes the planner's statistics of `tables` after a bulk write (inside the
-    /// transaction: both backends allow it).
+    /// Refreshes the planner's statistics of `tables` after a bulk write, and on PostgreSQL
+    /// cleans the GIN indexes' pending lists (see `Store::analyze`); inside the transaction:
+    /// both backends allow it.
     pub async fn analyze(&mut self, tables: &[&'static str]) -> Result<()> {
         for table in tables {
             sqlx::query(&format!("ANALYZE {table}"))
                 .execute(&mut *self.tx)
+                .await?;
+        }
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query(crate::dialect::CLEAN_GIN_PENDING_LISTS)
+                .fetch_all(&mut *self.tx)
                 .await?;
         }
         Ok(())

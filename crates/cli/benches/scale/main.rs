@@ -196,7 +196,11 @@ fn ledger(backend: &str, sizes: &Sizes, file: &Path) {
     // Settled: the background refresh has computed the imported facility's summary (a few
     // seconds for 100,000 devices), and a monitoring probe has called /healthz now and then —
     // the allocator hands freed pages back when the server next does some work.
-    std::thread::sleep(std::time::Duration::from_secs(if sizes.smoke { 1 } else { 8 }));
+    std::thread::sleep(std::time::Duration::from_secs(if sizes.smoke {
+        1
+    } else {
+        8
+    }));
     for _ in 0..20 {
         server.get("/healthz", "");
         std::thread::sleep(std::time::Duration::from_millis(50));
