@@ -117,6 +117,14 @@ pub(crate) fn search_pattern(q: Option<&str>) -> Option<String> {
         .map(|t| like_pattern(&t))
 }
 
+/// PostgreSQL: moves the pending entries of every GIN index of the schema into the index proper
+/// (see `Store::analyze`). Allowed inside a transaction.
+pub(crate) const CLEAN_GIN_PENDING_LISTS: &str =
+    "SELECT gin_clean_pending_list(c.oid::regclass) AS cleaned FROM pg_class c
+       JOIN pg_am a ON a.oid = c.relam
+      WHERE a.amname = 'gin' AND c.relkind = 'i'
+        AND c.relnamespace = current_schema()::regnamespace";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,11 +138,3 @@ mod tests {
         assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
     }
 }
-
-/// PostgreSQL: moves the pending entries of every GIN index of the schema into the index proper
-/// (see `Store::analyze`). Allowed inside a transaction.
-pub(crate) const CLEAN_GIN_PENDING_LISTS: &str =
-    "SELECT gin_clean_pending_list(c.oid::regclass) AS cleaned FROM pg_class c
-       JOIN pg_am a ON a.oid = c.relam
-      WHERE a.amname = 'gin' AND c.relkind = 'i'
-        AND c.relnamespace = current_schema()::regnamespace";
