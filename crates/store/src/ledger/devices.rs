@@ -269,38 +269,38 @@ pub(crate) async fn load_details(
                 .map(i64::to_string)
                 .collect::<Vec<_>>()
                 .join(",");
-            // Not prepared for reuse: each page's id list makes a new text, which would push
-            // the list's own statements out of the connection's statement cache.
-            let software = sqlx::query(&format!(
-                "SELECT device_id, name, version, vendor FROM device_software WHERE device_id IN ({ids}) ORDER BY device_id, position"
+            // Software and interfaces in one round trip (`part` 0 and 1), in their order. Not
+            // prepared for reuse: each page's id list makes a new text, which would push the
+            // list's own statements out of the connection's statement cache.
+            let details = sqlx::query(&format!(
+                "SELECT device_id, 0 AS part, position, name AS a, version AS b, vendor AS c, CAST(NULL AS TEXT) AS d
+                   FROM device_software WHERE device_id IN ({ids})
+                 UNION ALL
+                 SELECT device_id, 1 AS part, position, ip AS a, mac AS b, hostname AS c, segment AS d
+                   FROM device_interfaces WHERE device_id IN ({ids})
+                 ORDER BY device_id, part, position"
             ))
             .persistent(false)
             .fetch_all(&mut *conn)
             .await?;
-            for row in &software {
+            for row in &details {
                 let device_id: i64 = col(row, "device_id")?;
-                if let Some(&i) = index.get(&device_id) {
-                    devices[i].device.software.push(Software {
-                        name: col(row, "name")?,
-                        version: col(row, "version")?,
-                        vendor: col(row, "vendor")?,
+                let Some(&i) = index.get(&device_id) else {
+                    continue;
+                };
+                let device = &mut devices[i].device;
+                if col::<i64>(row, "part")? == 0 {
+                    device.software.push(Software {
+                        name: col::<Option<String>>(row, "a")?.unwrap_or_default(),
+                        version: col(row, "b")?,
+                        vendor: col(row, "c")?,
                     });
-                }
-            }
-            let interfaces = sqlx::query(&format!(
-                "SELECT device_id, ip, mac, hostname, segment FROM device_interfaces WHERE device_id IN ({ids}) ORDER BY device_id, position"
-            ))
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await?;
-            for row in &interfaces {
-                let device_id: i64 = col(row, "device_id")?;
-                if let Some(&i) = index.get(&device_id) {
-                    devices[i].device.interfaces.push(Interface {
-                        ip: col(row, "ip")?,
-                        mac: col(row, "mac")?,
-                        hostname: col(row, "hostname")?,
-                        segment: col(row, "segment")?,
+                } else {
+                    device.interfaces.push(Interface {
+                        ip: col(row, "a")?,
+                        mac: col(row, "b")?,
+                        hostname: col(row, "c")?,
+                        segment: col(row, "d")?,
                     });
                 }
             }
