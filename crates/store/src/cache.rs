@@ -65,6 +65,29 @@ impl<V> FacilityCache<V> {
             .is_ok_and(|entries| entries.contains_key(&facility_id))
     }
 
+    /// The value under `stamp`, else `compute`d; a computed value is kept when `keep` is set
+    /// or the facility already had a (stale) entry — someone was looking at it.
+    pub async fn get_or_compute<F>(
+        &self,
+        facility_id: i64,
+        stamp: Stamp,
+        keep: bool,
+        compute: F,
+    ) -> crate::Result<Arc<V>>
+    where
+        F: std::future::Future<Output = crate::Result<V>>,
+    {
+        if let Some(value) = self.get(facility_id, &stamp) {
+            return Ok(value);
+        }
+        let keep = keep || self.contains(facility_id);
+        let value = Arc::new(compute.await?);
+        if keep {
+            self.put(facility_id, stamp, value.clone());
+        }
+        Ok(value)
+    }
+
     pub fn put(&self, facility_id: i64, stamp: Stamp, value: Arc<V>) {
         let used = self.tick.fetch_add(1, Ordering::Relaxed);
         let Ok(mut entries) = self.entries.lock() else {

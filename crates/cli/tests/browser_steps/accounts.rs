@@ -5,17 +5,8 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 
+use super::click;
 use crate::{fill, screenshot, submit};
-
-async fn click(client: &Client, css: &str) {
-    client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("{css}"))
-        .click()
-        .await
-        .unwrap();
-}
 
 pub async fn import_and_review(client: &Client, base: &str, dir: &std::path::Path) {
     let facility = format!("{base}/facilities/browser");

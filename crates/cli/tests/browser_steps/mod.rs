@@ -3,3 +3,16 @@
 pub mod accounts;
 pub mod overview;
 pub mod preparedness;
+
+use fantoccini::{Client, Locator};
+
+/// Clicks the element `css` names (panicking with the selector when it is missing).
+pub async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"))
+        .click()
+        .await
+        .unwrap();
+}

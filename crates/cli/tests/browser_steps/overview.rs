@@ -18,13 +18,7 @@ async fn choose_kind(client: &Client, kind: &str) {
 
 pub async fn organisation_overview(client: &Client, base: &str) {
     client.goto(&format!("{base}/dashboard")).await.unwrap();
-    client
-        .find(Locator::Css("nav.areas a[href='/overview']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    super::click(client, "nav.areas a[href='/overview']").await;
     client
         .wait()
         .for_element(Locator::Css("table.overview"))

@@ -57,18 +57,17 @@ impl Store {
         keep: bool,
     ) -> Result<Arc<Evaluated>> {
         let stamp = self.stamp(facility_id, Some(today)).await?;
-        if let Some(evaluated) = self.findings_cache.get(facility_id, &stamp) {
-            return Ok(evaluated);
-        }
         let keep = keep || self.findings_cache.contains(facility_id);
-        let facts = self.facts(facility_id, today, keep).await?;
-        let findings = evaluate(&facts);
-        let evaluated = Arc::new(Evaluated { facts, findings });
-        if keep {
-            self.findings_cache
-                .put(facility_id, stamp, evaluated.clone());
-        }
-        Ok(evaluated)
+        let compute = async {
+            let facts = self
+                .stamped_facts(facility_id, today, stamp.clone(), keep)
+                .await?;
+            let findings = evaluate(&facts);
+            Ok(Evaluated { facts, findings })
+        };
+        self.findings_cache
+            .get_or_compute(facility_id, stamp.clone(), keep, compute)
+            .await
     }
 
     /// The facts, from the cache when they are there; `keep` stores freshly read ones (the
@@ -81,14 +80,24 @@ impl Store {
         keep: bool,
     ) -> Result<Arc<FacilityFacts>> {
         let stamp = self.stamp(facility_id, Some(today)).await?;
-        if let Some(facts) = self.facts_cache.get(facility_id, &stamp) {
-            return Ok(facts);
-        }
-        let facts = Arc::new(self.read_facility_facts(facility_id, today).await?);
-        if keep || self.facts_cache.contains(facility_id) {
-            self.facts_cache.put(facility_id, stamp, facts.clone());
-        }
-        Ok(facts)
+        self.stamped_facts(facility_id, today, stamp, keep).await
+    }
+
+    async fn stamped_facts(
+        &self,
+        facility_id: i64,
+        today: NaiveDate,
+        stamp: crate::cache::Stamp,
+        keep: bool,
+    ) -> Result<Arc<FacilityFacts>> {
+        self.facts_cache
+            .get_or_compute(
+                facility_id,
+                stamp,
+                keep,
+                self.read_facility_facts(facility_id, today),
+            )
+            .await
     }
 
     async fn read_facility_facts(

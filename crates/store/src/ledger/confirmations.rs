@@ -96,14 +96,16 @@ impl Store {
         facility_id: i64,
     ) -> Result<(DeviceFacets, LedgerStatus)> {
         let stamp = self.stamp(facility_id, None).await?;
-        if let Some(context) = self.ledger_cache.get(facility_id, &stamp) {
-            return Ok(context.as_ref().clone());
-        }
-        let facets = self.device_facets(facility_id).await?;
-        let status = self.device_ledger_status(facility_id).await?;
-        let context = (facets, status);
-        self.ledger_cache
-            .put(facility_id, stamp, std::sync::Arc::new(context.clone()));
-        Ok(context)
+        let compute = async {
+            Ok((
+                self.device_facets(facility_id).await?,
+                self.device_ledger_status(facility_id).await?,
+            ))
+        };
+        let context = self
+            .ledger_cache
+            .get_or_compute(facility_id, stamp, true, compute)
+            .await?;
+        Ok(context.as_ref().clone())
     }
 }
