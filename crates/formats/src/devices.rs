@@ -491,7 +491,7 @@ fn problem(
     )
 }
 
-pub use crate::devices_export::{device_table, LedgerHeader};
+pub use crate::devices_export::{device_rows, device_sheet, device_table, LedgerHeader};
 
 #[cfg(test)]
 #[path = "devices_tests.rs"]

@@ -19,6 +19,13 @@ pub struct LedgerHeader {
 
 /// The device ledger as a table in the MHLW layout (Japanese headers), one row per software.
 pub fn device_table(header: &LedgerHeader, devices: &[Device]) -> Table {
+    let mut table = device_sheet(header);
+    table.rows = devices.iter().flat_map(device_rows).collect();
+    table
+}
+
+/// The ledger's sheet without rows: title block, headers and widths.
+pub fn device_sheet(header: &LedgerHeader) -> Table {
     let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
     let preamble = vec![
         header.title.clone(),
@@ -42,26 +49,24 @@ pub fn device_table(header: &LedgerHeader, devices: &[Device]) -> Table {
             _ => 30.0,
         })
         .collect();
-    let mut rows = Vec::new();
-    for device in devices {
-        let software_rows = device.software.len().max(1);
-        for i in 0..software_rows {
-            let software = device.software.get(i);
-            rows.push(
-                COLUMNS
-                    .iter()
-                    .map(|c| device_cell(device, software, c.key))
-                    .collect(),
-            );
-        }
-    }
     Table {
         sheet_name: "機器台帳".into(),
         preamble,
         headers,
         widths,
-        rows,
+        rows: Vec::new(),
     }
+}
+
+/// A device's rows in the ledger's column order: one per software (one if it has none).
+pub fn device_rows(device: &Device) -> impl Iterator<Item = Vec<Cell>> + '_ {
+    (0..device.software.len().max(1)).map(move |i| {
+        let software = device.software.get(i);
+        COLUMNS
+            .iter()
+            .map(|c| device_cell(device, software, c.key))
+            .collect()
+    })
 }
 
 fn joined(

@@ -1,7 +1,7 @@
 //! Writing tables: XLSX with a header block, frozen header row, autofilter and widths; CSV in
 //! UTF-8 with BOM or CP932. Cells that a spreadsheet would run as formulas are neutralised.
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 /// A cell to write.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,10 +32,15 @@ impl Cell {
 /// Prefixes `'` to text beginning with = + - @ (or a tab / carriage return), so that Excel and
 /// LibreOffice show it instead of evaluating it (CSV/formula injection).
 pub fn neutralise(text: &str) -> String {
+    neutralise_owned(text.to_string())
+}
+
+/// [`neutralise`] for text already owned: copied only when it needs the prefix.
+fn neutralise_owned(text: String) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
-        text.to_string()
+        text
     }
 }
 
@@ -58,6 +63,19 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+impl Table {
+    /// The same table without rows: the head of a sheet whose rows are streamed.
+    pub fn head_only(&self) -> Table {
+        Table {
+            sheet_name: self.sheet_name.clone(),
+            preamble: self.preamble.clone(),
+            headers: self.headers.clone(),
+            widths: self.widths.clone(),
+            rows: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("XLSX を作成できません / cannot write XLSX: {0}")]
 pub struct WriteError(String);
@@ -76,7 +94,16 @@ pub fn xlsx(table: &Table) -> Result<Vec<u8>, WriteError> {
 pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, WriteError> {
     let mut workbook = Workbook::new();
     for table in tables {
-        write_sheet(&mut workbook, table)?;
+        let sheet = if table.rows.len() >= CONSTANT_MEMORY_ROWS {
+            workbook.add_worksheet_with_constant_memory()
+        } else {
+            workbook.add_worksheet()
+        };
+        let mut writer = SheetWriter::begin(sheet, table)?;
+        for row in &table.rows {
+            writer.row(sheet, row.iter().cloned())?;
+        }
+        writer.end(sheet)?;
     }
     Ok(workbook.save_to_buffer()?)
 }
@@ -86,60 +113,157 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, WriteError> {
 /// the time and the memory.
 const CONSTANT_MEMORY_ROWS: usize = 5_000;
 
-fn write_sheet(workbook: &mut Workbook, table: &Table) -> Result<(), WriteError> {
-    let sheet = if table.rows.len() >= CONSTANT_MEMORY_ROWS {
-        workbook.add_worksheet_with_constant_memory()
-    } else {
-        workbook.add_worksheet()
-    };
-    sheet.set_name(&table.sheet_name)?;
-    let title = Format::new().set_bold().set_font_size(14);
-    let header = Format::new()
-        .set_bold()
-        .set_background_color("#DDE6EE")
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Center)
-        .set_text_wrap();
-    let text = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_text_wrap()
-        .set_align(FormatAlign::Top);
-    let date = Format::new()
-        .set_border(FormatBorder::Thin)
-        .set_num_format("yyyy/mm/dd")
-        .set_align(FormatAlign::Top);
-    for (i, line) in table.preamble.iter().enumerate() {
-        let format = if i == 0 { &title } else { &Format::new() };
-        sheet.write_string_with_format(i as u32, 0, neutralise(line), format)?;
+/// Where a sheet's rows go and how they look: the title block and header row are written by
+/// [`SheetWriter::begin`], each row by [`SheetWriter::row`], the filter and frozen header by
+/// [`SheetWriter::end`].
+struct SheetWriter {
+    text: Format,
+    date: Format,
+    header_row: u32,
+    next_row: u32,
+    columns: u16,
+}
+
+impl SheetWriter {
+    fn begin(sheet: &mut Worksheet, head: &Table) -> Result<SheetWriter, WriteError> {
+        sheet.set_name(&head.sheet_name)?;
+        let title = Format::new().set_bold().set_font_size(14);
+        let header = Format::new()
+            .set_bold()
+            .set_background_color("#DDE6EE")
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::Center)
+            .set_text_wrap();
+        for (i, line) in head.preamble.iter().enumerate() {
+            let format = if i == 0 { &title } else { &Format::new() };
+            sheet.write_string_with_format(i as u32, 0, neutralise(line), format)?;
+        }
+        let header_row = head.preamble.len() as u32 + usize::from(!head.preamble.is_empty()) as u32;
+        for (col, name) in head.headers.iter().enumerate() {
+            sheet.write_string_with_format(header_row, col as u16, name, &header)?;
+            sheet.set_column_width(col as u16, head.widths.get(col).copied().unwrap_or(12.0))?;
+        }
+        Ok(SheetWriter {
+            text: Format::new()
+                .set_border(FormatBorder::Thin)
+                .set_text_wrap()
+                .set_align(FormatAlign::Top),
+            date: Format::new()
+                .set_border(FormatBorder::Thin)
+                .set_num_format("yyyy/mm/dd")
+                .set_align(FormatAlign::Top),
+            header_row,
+            next_row: header_row + 1,
+            columns: head.headers.len() as u16,
+        })
     }
-    let header_row = table.preamble.len() as u32 + usize::from(!table.preamble.is_empty()) as u32;
-    for (col, name) in table.headers.iter().enumerate() {
-        sheet.write_string_with_format(header_row, col as u16, name, &header)?;
-        sheet.set_column_width(col as u16, table.widths.get(col).copied().unwrap_or(12.0))?;
-    }
-    for (r, row) in table.rows.iter().enumerate() {
-        let r = header_row + 1 + r as u32;
-        for (c, cell) in row.iter().enumerate() {
+
+    fn row(
+        &mut self,
+        sheet: &mut Worksheet,
+        cells: impl IntoIterator<Item = Cell>,
+    ) -> Result<(), WriteError> {
+        let r = self.next_row;
+        for (c, cell) in cells.into_iter().enumerate() {
             let c = c as u16;
             match cell {
-                Cell::Text(t) => sheet.write_string_with_format(r, c, neutralise(t), &text)?,
+                Cell::Text(t) => {
+                    sheet.write_string_with_format(r, c, neutralise_owned(t), &self.text)?
+                }
                 Cell::Date(d) => {
                     let day = rust_xlsxwriter::ExcelDateTime::from_ymd(
-                        u16::try_from(chrono::Datelike::year(d)).unwrap_or(1900),
-                        chrono::Datelike::month(d) as u8,
-                        chrono::Datelike::day(d) as u8,
+                        u16::try_from(chrono::Datelike::year(&d)).unwrap_or(1900),
+                        chrono::Datelike::month(&d) as u8,
+                        chrono::Datelike::day(&d) as u8,
                     )?;
-                    sheet.write_datetime_with_format(r, c, &day, &date)?
+                    sheet.write_datetime_with_format(r, c, &day, &self.date)?
                 }
-                Cell::Empty => sheet.write_blank(r, c, &text)?,
+                Cell::Empty => sheet.write_blank(r, c, &self.text)?,
             };
         }
+        self.next_row += 1;
+        Ok(())
     }
-    let last_row = header_row + table.rows.len() as u32;
-    let last_col = table.headers.len().saturating_sub(1) as u16;
-    sheet.autofilter(header_row, 0, last_row, last_col)?;
-    sheet.set_freeze_panes(header_row + 1, 0)?;
-    Ok(())
+
+    fn end(self, sheet: &mut Worksheet) -> Result<(), WriteError> {
+        let last_col = self.columns.saturating_sub(1);
+        sheet.autofilter(self.header_row, 0, self.next_row - 1, last_col)?;
+        sheet.set_freeze_panes(self.header_row + 1, 0)?;
+        Ok(())
+    }
+}
+
+/// A table written one row at a time, as XLSX (constant-memory mode) or CSV: an export of any
+/// size without holding its rows, and while they are still being read.
+pub enum TableWriter {
+    Xlsx(Box<XlsxStream>),
+    Csv(CsvStream),
+}
+
+pub struct XlsxStream {
+    workbook: Workbook,
+    sheet: Worksheet,
+    writer: SheetWriter,
+}
+
+pub struct CsvStream {
+    writer: csv::Writer<Vec<u8>>,
+    encoding: Encoding,
+}
+
+impl TableWriter {
+    /// Starts an XLSX sheet with `head`'s title block and headers (its rows are not written).
+    pub fn xlsx(head: &Table) -> Result<TableWriter, WriteError> {
+        let mut workbook = Workbook::new();
+        let mut sheet = workbook.new_worksheet_with_constant_memory();
+        let writer = SheetWriter::begin(&mut sheet, head)?;
+        Ok(TableWriter::Xlsx(Box::new(XlsxStream {
+            workbook,
+            sheet,
+            writer,
+        })))
+    }
+
+    /// Starts a CSV with `head`'s header row (the preamble is omitted, see [`csv`]).
+    pub fn csv(head: &Table, encoding: Encoding) -> TableWriter {
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        let _ = writer.write_record(&head.headers);
+        TableWriter::Csv(CsvStream { writer, encoding })
+    }
+
+    pub fn row(&mut self, cells: impl IntoIterator<Item = Cell>) -> Result<(), WriteError> {
+        match self {
+            TableWriter::Xlsx(x) => x.writer.row(&mut x.sheet, cells),
+            TableWriter::Csv(c) => {
+                let record: Vec<String> = cells.into_iter().map(|c| c.as_text()).collect();
+                let _ = c.writer.write_record(&record);
+                Ok(())
+            }
+        }
+    }
+
+    /// The file's bytes, and whether some characters could not be written in CP932.
+    pub fn finish(self) -> Result<(Vec<u8>, bool), WriteError> {
+        match self {
+            TableWriter::Xlsx(x) => {
+                let XlsxStream {
+                    mut workbook,
+                    mut sheet,
+                    writer,
+                } = *x;
+                writer.end(&mut sheet)?;
+                workbook.push_worksheet(sheet);
+                Ok((workbook.save_to_buffer()?, false))
+            }
+            TableWriter::Csv(c) => {
+                let text = String::from_utf8(c.writer.into_inner().unwrap_or_default())
+                    .unwrap_or_default();
+                Ok(encode(text, c.encoding))
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,14 +286,14 @@ impl Encoding {
 /// CSV with the preamble omitted (a CSV is read by programs too): header row, then rows.
 /// Returns the bytes and whether some characters could not be written in CP932.
 pub fn csv(table: &Table, encoding: Encoding) -> (Vec<u8>, bool) {
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let _ = writer.write_record(&table.headers);
+    let mut writer = TableWriter::csv(table, encoding);
     for row in &table.rows {
-        let _ = writer.write_record(row.iter().map(Cell::as_text));
+        let _ = writer.row(row.iter().cloned());
     }
-    let text = String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default();
+    writer.finish().unwrap_or_default()
+}
+
+fn encode(text: String, encoding: Encoding) -> (Vec<u8>, bool) {
     match encoding {
         Encoding::Utf8Bom => {
             let mut bytes = b"\xEF\xBB\xBF".to_vec();
@@ -221,6 +345,50 @@ mod tests {
         assert_eq!(data[rows - 1][0], format!("PC-{:05}", rows - 1));
         assert_eq!(data[1][1], "'=病棟", "formula-like text stays neutralised");
         assert!(data[3][2].contains("2026"), "{:?}", data[3]);
+    }
+
+    /// A sheet streamed row by row reads back as the same sheet written from a whole table, in
+    /// XLSX and in both CSV encodings.
+    #[test]
+    fn streamed_tables_equal_whole_ones() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap_or_default();
+        let table = Table {
+            sheet_name: "機器台帳".into(),
+            preamble: vec!["機器台帳".into(), "施設名：見守り病院".into()],
+            headers: vec!["管理番号".into(), "設置場所".into(), "登録日".into()],
+            widths: vec![12.0, 12.0, 12.0],
+            rows: (0..40)
+                .map(|i| {
+                    vec![
+                        Cell::text(format!("ＰＣ-{i:03}")),
+                        if i % 3 == 0 {
+                            Cell::Empty
+                        } else {
+                            Cell::text("+病棟")
+                        },
+                        Cell::Date(day),
+                    ]
+                })
+                .collect(),
+        };
+        let streamed = |mut writer: TableWriter| {
+            for row in &table.rows {
+                writer.row(row.iter().cloned()).expect("row");
+            }
+            writer.finish().expect("finished").0
+        };
+        let read = |bytes: &[u8], name: &str| crate::read_tables(bytes, name, None).expect("read");
+        let whole = xlsx(&table).expect("written");
+        let stream = streamed(TableWriter::xlsx(&table.head_only()).expect("begun"));
+        assert_eq!(
+            read(&stream, "s.xlsx")[0].rows,
+            read(&whole, "w.xlsx")[0].rows
+        );
+        for encoding in [Encoding::Utf8Bom, Encoding::Cp932] {
+            let stream = streamed(TableWriter::csv(&table.head_only(), encoding));
+            assert_eq!(stream, csv(&table, encoding).0);
+            assert!(read(&stream, "s.csv")[0].rows.len() > 40);
+        }
     }
 
     #[test]

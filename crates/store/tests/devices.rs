@@ -17,7 +17,8 @@ backend_tests!(
     search_filter_sort_and_page,
     search_index_follows_writes,
     import_counts_and_is_idempotent,
-    facilities_do_not_see_each_other
+    facilities_do_not_see_each_other,
+    batches_keep_the_order_and_stop_when_asked
 );
 
 fn device(no: &str, location: &str, os: &str, host: &str) -> Device {
@@ -374,4 +375,64 @@ async fn search_index_follows_writes(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(total("pc-00").await, 9);
+}
+
+/// An export reads the ledger in batches: every device once, in the list's order, with its
+/// details, in batches of at most 500; returning false stops the reading.
+async fn batches_keep_the_order_and_stop_when_asked(backend: Backend) {
+    let (_db, store, facility, other) = setup(backend).await;
+    let devices: Vec<Device> = (0..1_203)
+        .map(|i| {
+            let location = ["WARD-A", "WARD-B", "WARD-C"][i % 3];
+            device(&format!("PC-{i:04}"), location, "Win11", &format!("h{i}"))
+        })
+        .collect();
+    let mut tx = store.write(&Actor::system("import")).await.unwrap();
+    tx.import_devices(facility, &devices).await.unwrap();
+    tx.import_devices(other, &devices[..10]).await.unwrap();
+    tx.commit().await.unwrap();
+    let filter = DeviceFilter {
+        sort: DeviceSort::Location,
+        descending: true,
+        ..Default::default()
+    };
+    let mut sizes = Vec::new();
+    let mut seen = Vec::new();
+    let handed = store
+        .devices_in_batches(facility, &filter, |batch| {
+            sizes.push(batch.len());
+            for stored in &batch {
+                assert_eq!(
+                    stored.device.interfaces.len(),
+                    2,
+                    "details come with the batch"
+                );
+                seen.push(stored.device.management_no.clone());
+            }
+            std::future::ready(true)
+        })
+        .await
+        .unwrap();
+    assert_eq!(handed, 1_203);
+    assert_eq!(sizes, [500, 500, 203]);
+    let mut expected: Vec<(String, String)> = devices
+        .iter()
+        .map(|d| (d.location.clone().unwrap(), d.management_no.clone()))
+        .collect();
+    expected.sort();
+    expected.reverse();
+    let expected: Vec<String> = expected.into_iter().map(|(_, no)| no).collect();
+    assert_eq!(
+        seen, expected,
+        "location descending, then 管理番号 descending"
+    );
+    let mut batches = 0;
+    let handed = store
+        .devices_in_batches(facility, &filter, |_| {
+            batches += 1;
+            std::future::ready(false)
+        })
+        .await
+        .unwrap();
+    assert_eq!((batches, handed), (1, 500));
 }

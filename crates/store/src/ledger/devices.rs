@@ -201,19 +201,69 @@ impl Store {
         facility_id: i64,
         filter: &DeviceFilter,
     ) -> Result<Vec<StoredDevice>> {
+        let mut all = Vec::new();
+        self.devices_in_batches(facility_id, filter, |batch| {
+            all.extend(batch);
+            std::future::ready(true)
+        })
+        .await?;
+        Ok(all)
+    }
+
+    /// Every device of the facility matching `filter`, in the list's order, with software and
+    /// interfaces, handed to `each` a batch at a time; `each` returns false to stop early.
+    /// An export of 100,000 devices holds one batch, not the ledger, and writes a batch while the
+    /// next is read. The order is fixed by one query for the ids; each batch then reads its rows
+    /// on one connection at a time (never two at once, so exports cannot starve the pool). A
+    /// device deleted meanwhile is left out. Returns how many devices were handed over.
+    pub async fn devices_in_batches<F, Fut>(
+        &self,
+        facility_id: i64,
+        filter: &DeviceFilter,
+        mut each: F,
+    ) -> Result<usize>
+    where
+        F: FnMut(Vec<StoredDevice>) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
         let order = if filter.descending { "DESC" } else { "ASC" };
         let sql = format!(
-            "SELECT {COLUMNS} FROM devices WHERE {}{} ORDER BY {} {order}, management_no {order}",
+            "SELECT id FROM devices WHERE {}{} ORDER BY {} {order}, management_no {order}",
             where_clause(self.backend, filter),
             numbers_clause(filter, 8),
             sort_column(filter.sort)
         );
-        let rows = bind_numbers(bind_filter!(sqlx::query(&sql), facility_id, filter), filter)
+        let ids = bind_numbers(bind_filter!(sqlx::query(&sql), facility_id, filter), filter)
             .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| col::<i64>(row, "id"))
+            .collect::<Result<Vec<_>>>()?;
+        let mut handed = 0;
+        for chunk in ids.chunks(DETAIL_BATCH) {
+            let mut conn = self.pool.acquire().await?;
+            let list = id_list(chunk);
+            // Not prepared for reuse: each batch's id list is a new text (see `load_details`).
+            let rows = sqlx::query(&format!(
+                "SELECT {COLUMNS} FROM devices WHERE id IN ({list})"
+            ))
+            .persistent(false)
+            .fetch_all(&mut *conn)
             .await?;
-        let mut devices = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-        load_details(&mut *self.pool.acquire().await?, &mut devices).await?;
-        Ok(devices)
+            let mut by_id = rows
+                .iter()
+                .map(|row| from_row(row).map(|d| (d.id, d)))
+                .collect::<Result<HashMap<_, _>>>()?;
+            let mut batch: Vec<StoredDevice> =
+                chunk.iter().filter_map(|id| by_id.remove(id)).collect();
+            load_details(&mut conn, &mut batch).await?;
+            drop(conn);
+            handed += batch.len();
+            if !each(batch).await {
+                break;
+            }
+        }
+        Ok(handed)
     }
 
     /// One device of the facility (another facility's device is not found).
@@ -251,6 +301,14 @@ impl Store {
 }
 
 /// Loads software and interfaces for the devices in two queries per 500 devices (no N+1).
+/// Devices whose details are read in one statement.
+const DETAIL_BATCH: usize = 500;
+
+/// Ids as an SQL list (`1,2,3`); they are integers, so nothing needs quoting.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 pub(crate) async fn load_details(
     conn: &mut sqlx::AnyConnection,
     devices: &mut [StoredDevice],
@@ -263,12 +321,13 @@ pub(crate) async fn load_details(
         for (i, d) in devices.iter().enumerate() {
             index.insert(d.id, i);
         }
-        for chunk in devices.iter().map(|d| d.id).collect::<Vec<_>>().chunks(500) {
-            let ids = chunk
-                .iter()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
+        for chunk in devices
+            .iter()
+            .map(|d| d.id)
+            .collect::<Vec<_>>()
+            .chunks(DETAIL_BATCH)
+        {
+            let ids = id_list(chunk);
             // Software and interfaces in one round trip (`part` 0 and 1), in their order. Not
             // prepared for reuse: each page's id list makes a new text, which would push the
             // list's own statements out of the connection's statement cache.

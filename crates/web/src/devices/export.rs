@@ -6,9 +6,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use mimamori_domain::ledger::device::DeviceFilter;
-use mimamori_formats::devices::{device_table, LedgerHeader};
-use mimamori_formats::write::{self, Encoding};
+use mimamori_formats::devices::{device_rows, device_sheet, LedgerHeader};
+use mimamori_formats::write::{self, Encoding, TableWriter};
 use mimamori_store::facilities::Facility;
+use mimamori_store::ledger::devices::StoredDevice;
 use mimamori_store::{Actor, AuditRecord, Store};
 use serde::Deserialize;
 
@@ -40,24 +41,26 @@ impl Exported {
         stem: &str,
         rows: usize,
     ) -> Result<Exported, AppError> {
-        Ok(match format {
-            ExportFormat::Xlsx => Exported {
-                bytes: write::xlsx(table).map_err(AppError::internal)?,
-                content_type: XLSX,
-                file_name: format!("{stem}.xlsx"),
-                rows,
-            },
-            ExportFormat::Csv(encoding) => Exported {
-                bytes: write::csv(table, encoding).0,
-                content_type: if encoding == Encoding::Cp932 {
-                    "text/csv; charset=Shift_JIS"
-                } else {
-                    "text/csv; charset=utf-8"
-                },
-                file_name: format!("{stem}.csv"),
-                rows,
-            },
-        })
+        let bytes = match format {
+            ExportFormat::Xlsx => write::xlsx(table).map_err(AppError::internal)?,
+            ExportFormat::Csv(encoding) => write::csv(table, encoding).0,
+        };
+        Ok(Exported::file(bytes, format, stem, rows))
+    }
+
+    /// Bytes already written in `format`, named `{stem}.xlsx` / `{stem}.csv`.
+    pub fn file(bytes: Vec<u8>, format: ExportFormat, stem: &str, rows: usize) -> Exported {
+        let (content_type, extension) = match format {
+            ExportFormat::Xlsx => (XLSX, "xlsx"),
+            ExportFormat::Csv(Encoding::Cp932) => ("text/csv; charset=Shift_JIS", "csv"),
+            ExportFormat::Csv(Encoding::Utf8Bom) => ("text/csv; charset=utf-8", "csv"),
+        };
+        Exported {
+            bytes,
+            content_type,
+            file_name: format!("{stem}.{extension}"),
+            rows,
+        }
     }
 
     /// An XLSX workbook already written.
@@ -88,7 +91,9 @@ impl Exported {
     }
 }
 
-/// Builds the file and records the export.
+/// Builds the file and records the export. The rows are written on a blocking thread while the
+/// store reads the next batch, so a 100,000-device ledger is never held whole (see
+/// [`Store::devices_in_batches`]).
 pub async fn export(
     store: &Store,
     actor: &Actor,
@@ -96,12 +101,6 @@ pub async fn export(
     filter: &DeviceFilter,
     format: ExportFormat,
 ) -> Result<Exported, AppError> {
-    let devices: Vec<_> = store
-        .all_devices(facility.id, filter)
-        .await?
-        .into_iter()
-        .map(|d| d.device)
-        .collect();
     let status = store.device_ledger_status(facility.id).await?;
     let header = LedgerHeader {
         title: "機器台帳".into(),
@@ -118,10 +117,36 @@ pub async fn export(
             )
         }),
     };
-    let table = device_table(&header, &devices);
+    let sheet = device_sheet(&header);
+    let mut writer = match format {
+        ExportFormat::Xlsx => TableWriter::xlsx(&sheet).map_err(AppError::internal)?,
+        ExportFormat::Csv(encoding) => TableWriter::csv(&sheet, encoding),
+    };
+    let (batches, mut received) = tokio::sync::mpsc::channel::<Vec<StoredDevice>>(2);
+    let writing = tokio::task::spawn_blocking(move || {
+        while let Some(batch) = received.blocking_recv() {
+            for stored in &batch {
+                for row in device_rows(&stored.device) {
+                    writer.row(row)?;
+                }
+            }
+        }
+        writer.finish()
+    });
+    let read = store
+        .devices_in_batches(facility.id, filter, |batch| {
+            let batches = batches.clone();
+            // A closed channel means the writer failed; its error is reported below.
+            async move { batches.send(batch).await.is_ok() }
+        })
+        .await;
+    drop(batches);
+    let written = writing.await.map_err(AppError::internal)?;
+    let devices = read?;
+    let (bytes, _) = written.map_err(AppError::internal)?;
     let today = store.clock().today_jst().format("%Y%m%d");
     let stem = format!("機器台帳_{}_{today}", facility.profile.code);
-    let exported = Exported::from_table(&table, format, &stem, devices.len())?;
+    let exported = Exported::file(bytes, format, &stem, devices);
     let detail = serde_json::json!({"format": exported.file_name.rsplit('.').next(), "devices": exported.rows});
     store
         .record_event(
