@@ -197,7 +197,7 @@ impl SheetWriter {
 /// size without holding its rows, and while they are still being read.
 pub enum TableWriter {
     Xlsx(Box<XlsxStream>),
-    Csv(CsvStream),
+    Csv(Box<CsvStream>),
 }
 
 pub struct XlsxStream {
@@ -230,7 +230,7 @@ impl TableWriter {
             .terminator(csv::Terminator::CRLF)
             .from_writer(Vec::new());
         let _ = writer.write_record(&head.headers);
-        TableWriter::Csv(CsvStream { writer, encoding })
+        TableWriter::Csv(Box::new(CsvStream { writer, encoding }))
     }
 
     pub fn row(&mut self, cells: impl IntoIterator<Item = Cell>) -> Result<(), WriteError> {
