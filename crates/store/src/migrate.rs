@@ -56,6 +56,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0008_device_search.sql"),
         include_str!("../migrations/postgres/0008_device_search.sql"),
     ),
+    (
+        9,
+        "device_search_light",
+        include_str!("../migrations/sqlite/0009_device_search_light.sql"),
+        include_str!("../migrations/postgres/0009_device_search_light.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -375,6 +375,16 @@ async fn search_index_follows_writes(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(total("pc-00").await, 9);
+
+    // The index holds no positions: a device with every trigram of the search ("abc", "bcd"),
+    // but apart, is no match.
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    tx.create_device(facility, &device("PC-950", "bcdy", "Win11", "abcx"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(total("abcd").await, 0, "trigrams apart do not match");
+    assert_eq!((total("abcx").await, total("bcdy").await), (1, 1));
 }
 
 /// An export reads the ledger in batches: every device once, in the list's order, with its

@@ -105,7 +105,8 @@ pub async fn run(
     let (rows, counts, problems, tx) = match ledger {
         Ledger::Devices => {
             let parsed = parse_devices(&sheets);
-            let devices: Vec<_> = parsed.devices.iter().map(|p| p.device.clone()).collect();
+            drop(sheets);
+            let devices: Vec<_> = parsed.devices.into_iter().map(|p| p.device).collect();
             let mut tx = store.write(actor).await?;
             let counts = tx.import_devices(facility_id, &devices).await?;
             (devices.len(), counts, parsed.problems, tx)

@@ -144,6 +144,9 @@ impl DeviceRows {
     }
 }
 
+/// Devices whose rows are built and written together by [`WriteTx::create_devices`].
+const WRITE_CHUNK: usize = 1_000;
+
 /// Devices created by one import after which the planner's statistics are refreshed.
 const ANALYZE_AFTER: usize = 5_000;
 
@@ -164,22 +167,24 @@ impl WriteTx {
     ) -> Result<Vec<i64>> {
         let first = self.reserve_ids("devices", devices.len()).await?;
         let (now, by) = (self.now.clone(), self.actor().display.clone());
-        let mut rows = DeviceRows::new();
-        let mut ids = Vec::with_capacity(devices.len());
-        let mut audit = Vec::with_capacity(devices.len());
-        for (n, device) in devices.iter().enumerate() {
-            let id = first + n as i64;
-            rows.push(id, facility_id, device, &now, &by);
-            ids.push(id);
-            audit.push(
-                AuditRecord::new("create", "device")
-                    .facility(Some(facility_id))
-                    .id(id)
-                    .after(device),
-            );
+        let ids: Vec<i64> = (0..devices.len() as i64).map(|n| first + n).collect();
+        // A chunk's rows and audit entries at a time: building them for a whole 100,000-device
+        // ledger first held a value per cell and a JSON tree per device (over a gigabyte).
+        for (devices, ids) in devices.chunks(WRITE_CHUNK).zip(ids.chunks(WRITE_CHUNK)) {
+            let mut rows = DeviceRows::new();
+            let mut audit = Vec::with_capacity(devices.len());
+            for (device, &id) in devices.iter().zip(ids) {
+                rows.push(id, facility_id, device, &now, &by);
+                audit.push(
+                    AuditRecord::new("create", "device")
+                        .facility(Some(facility_id))
+                        .id(id)
+                        .after(device),
+                );
+            }
+            self.insert_device_rows(&rows).await?;
+            self.audit_many(audit).await?;
         }
-        self.insert_device_rows(&rows).await?;
-        self.audit_many(audit).await?;
         Ok(ids)
     }
 
