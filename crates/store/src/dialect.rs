@@ -71,6 +71,17 @@ impl Backend {
         }
     }
 
+    /// The comma-separated `columns` as one JSON array text per row (`[1,"a",null]`). For reads
+    /// of tens of thousands of rows: sqlx::Any converts every value of every row (type, copy,
+    /// column list) before it can be decoded, which cost more than the database's own work; one
+    /// text per row parsed with serde is several times cheaper.
+    pub fn json_row(self, columns: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("json_array({columns})"),
+            Backend::Postgres => format!("json_build_array({columns})::text"),
+        }
+    }
+
     /// Case-insensitive LIKE.
     pub fn ilike(self) -> &'static str {
         match self {

@@ -158,6 +158,13 @@ where
     row.try_get(name).map_err(StoreError::from)
 }
 
+/// A row's columns read as one JSON array text (selected with [`Backend::json_row`]) into a
+/// tuple struct of the columns' types, in their order.
+pub(crate) fn json_columns<T: serde::de::DeserializeOwned>(row: &AnyRow, name: &str) -> Result<T> {
+    let text: &str = row.try_get(name).map_err(StoreError::from)?;
+    serde_json::from_str(text).map_err(|e| StoreError::Unsupported(format!("{name} row: {e}")))
+}
+
 /// Flags are stored as 0/1 integers on both backends.
 pub(crate) fn flag(row: &AnyRow, name: &str) -> Result<bool> {
     Ok(col::<i64>(row, name)? != 0)

@@ -19,7 +19,7 @@ use mimamori_domain::validation::search_key;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-use crate::{col, flag, Result, Store, StoreError};
+use crate::{col, flag, json_columns, Result, Store, StoreError};
 
 /// The columns of an [`Account`]; [`COLUMNS`] adds when and by whom it was last written.
 macro_rules! account_columns {
@@ -31,8 +31,12 @@ const ACCOUNT_COLUMNS: &str = account_columns!();
 const COLUMNS: &str = concat!(account_columns!(), ", updated_at, updated_by");
 
 pub(crate) fn date(row: &AnyRow, name: &str) -> Result<Option<NaiveDate>> {
-    Ok(col::<Option<String>>(row, name)?
-        .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()))
+    Ok(day(col(row, name)?))
+}
+
+/// A stored `YYYY-MM-DD` date.
+fn day(text: Option<String>) -> Option<NaiveDate> {
+    text.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
 }
 
 pub(crate) fn iso(date: Option<NaiveDate>) -> Option<String> {
@@ -55,25 +59,58 @@ fn from_row(row: &AnyRow) -> Result<StoredAccount> {
     })
 }
 
+/// An account's columns in [`ACCOUNT_COLUMNS`] order.
+#[derive(serde::Deserialize)]
+struct AccountColumns(
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 fn account_from_row(row: &AnyRow) -> Result<Account> {
-    let status: String = col(row, "status")?;
-    let privileges: String = col(row, "privileges")?;
-    let owner_state: String = col(row, "owner_state")?;
+    account_from_columns(AccountColumns(
+        col(row, "id")?,
+        col(row, "system")?,
+        col(row, "login_id")?,
+        col(row, "display_name")?,
+        col(row, "owners")?,
+        col(row, "owner_state")?,
+        col(row, "role")?,
+        col(row, "privileges")?,
+        i64::from(flag(row, "privileged")?),
+        col(row, "status")?,
+        col(row, "created_on")?,
+        col(row, "last_sign_in_on")?,
+        col(row, "expires_on")?,
+    ))
+}
+
+fn account_from_columns(c: AccountColumns) -> Result<Account> {
     Ok(Account {
-        id: col(row, "id")?,
-        system: col(row, "system")?,
-        login_id: col(row, "login_id")?,
-        display_name: col(row, "display_name")?,
-        owners: split_list(&col::<String>(row, "owners")?),
-        owner_state: OwnerState::parse(&owner_state),
-        role: col(row, "role")?,
-        privileges: Privileges::from_code(&privileges),
-        privileged: flag(row, "privileged")?,
-        status: AccountStatus::parse(&status)
-            .ok_or_else(|| StoreError::Unsupported(format!("account status {status}")))?,
-        created_on: date(row, "created_on")?,
-        last_sign_in_on: date(row, "last_sign_in_on")?,
-        expires_on: date(row, "expires_on")?,
+        id: c.0,
+        system: c.1,
+        login_id: c.2,
+        display_name: c.3,
+        owners: split_list(&c.4),
+        owner_state: OwnerState::parse(&c.5),
+        role: c.6,
+        privileges: Privileges::from_code(&c.7),
+        privileged: c.8 != 0,
+        status: AccountStatus::parse(&c.9)
+            .ok_or_else(|| StoreError::Unsupported(format!("account status {}", c.9)))?,
+        created_on: day(c.10),
+        last_sign_in_on: day(c.11),
+        expires_on: day(c.12),
     })
 }
 
@@ -184,13 +221,17 @@ impl Store {
     /// the rows arrive, without a count or the columns of who wrote them last (a large
     /// hospital has 60,000).
     pub async fn live_accounts(&self, facility_id: i64) -> Result<Vec<Account>> {
+        // Each row comes as one JSON text (see `Backend::json_row`): on SQLite the findings of a
+        // 60,000-account facility read 1.5× faster (909 → 593 ms); on PostgreSQL it made no
+        // measurable difference (666 vs 688 ms back to back).
         let sql = format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE facility_id = $1 AND status <> 'deleted' ORDER BY system_key, login_key"
+            "SELECT {} AS account FROM accounts WHERE facility_id = $1 AND status <> 'deleted' ORDER BY system_key, login_key",
+            self.backend.json_row(ACCOUNT_COLUMNS)
         );
         let mut rows = sqlx::query(&sql).bind(facility_id).fetch(&self.pool);
         let mut accounts = Vec::new();
         while let Some(row) = rows.try_next().await? {
-            accounts.push(account_from_row(&row)?);
+            accounts.push(account_from_columns(json_columns(&row, "account")?)?);
         }
         Ok(accounts)
     }

@@ -17,7 +17,7 @@ use mimamori_domain::validation::search_key;
 use mimamori_domain::{backups, bcp, contacts};
 
 use super::AssessmentKey;
-use crate::{col, flag, Result, Store};
+use crate::{col, json_columns, Result, Store};
 
 /// A facility's facts and the findings the rules draw from them.
 #[derive(Debug)]
@@ -263,25 +263,38 @@ impl Store {
     pub async fn device_facts(&self, facility_id: i64) -> Result<Vec<DeviceFacts>> {
         // Rows are decoded as they arrive rather than collected first: for a 100,000-device
         // hospital the collected rows were several times the size of the facts.
-        let mut rows = sqlx::query("SELECT id, management_no, kind, status, os_name, os_version, remote_maintenance FROM devices WHERE facility_id = $1 ORDER BY management_no")
-            .bind(facility_id)
-            .fetch(&self.pool);
+        // One JSON text per row, as for accounts (see `Backend::json_row`).
+        #[derive(serde::Deserialize)]
+        struct Columns(
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+        );
+        let sql = format!(
+            "SELECT {} AS device FROM devices WHERE facility_id = $1 ORDER BY management_no",
+            self.backend.json_row(
+                "id, management_no, kind, status, os_name, os_version, remote_maintenance"
+            )
+        );
+        let mut rows = sqlx::query(&sql).bind(facility_id).fetch(&self.pool);
         let mut devices = Vec::new();
         let mut index = HashMap::new();
         while let Some(row) = rows.try_next().await? {
-            let row = &row;
-            let kind: String = col(row, "kind")?;
-            let status: String = col(row, "status")?;
-            let id: i64 = col(row, "id")?;
+            let Columns(id, management_no, kind, status, os_name, os_version, remote) =
+                json_columns(&row, "device")?;
             index.insert(id, devices.len());
             devices.push(DeviceFacts {
                 id,
-                management_no: col(row, "management_no")?,
+                management_no,
                 kind: DeviceKind::parse(&kind),
                 status: DeviceStatus::parse(&status),
-                os_name: col(row, "os_name")?,
-                os_version: col(row, "os_version")?,
-                remote_maintenance: flag(row, "remote_maintenance")?,
+                os_name,
+                os_version,
+                remote_maintenance: remote != 0,
                 software_without_version: 0,
                 segments: Vec::new(),
             });
