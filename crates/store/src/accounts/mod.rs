@@ -221,9 +221,10 @@ impl Store {
     /// the rows arrive, without a count or the columns of who wrote them last (a large
     /// hospital has 60,000).
     pub async fn live_accounts(&self, facility_id: i64) -> Result<Vec<Account>> {
-        // Each row comes as one JSON text (see `Backend::json_row`): on SQLite the findings of a
-        // 60,000-account facility read 1.5× faster (909 → 593 ms); on PostgreSQL it made no
-        // measurable difference (666 vs 688 ms back to back).
+        // Each row comes as one JSON text (see `Backend::json_row`): the per-value work moves from
+        // this task to the database's side. SQLite, findings of a 60,000-account facility: 909 →
+        // 593 ms on an idle machine, ~5 % when the CPU was contended; PostgreSQL: no measurable
+        // difference (666 vs 688 ms back to back). See docs/benchmarks.md, session 7.
         let sql = format!(
             "SELECT {} AS account FROM accounts WHERE facility_id = $1 AND status <> 'deleted' ORDER BY system_key, login_key",
             self.backend.json_row(ACCOUNT_COLUMNS)
