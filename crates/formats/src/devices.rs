@@ -271,7 +271,8 @@ impl DeviceImport {
 /// One device's rows, gathered by 管理番号.
 struct Group {
     first_row: usize,
-    cells: HashMap<&'static str, String>,
+    /// The group's first row in the sheet, whose cells later rows must agree with.
+    first_index: usize,
     input: DeviceInput,
     failed: bool,
 }
@@ -383,10 +384,6 @@ pub fn parse_devices(sheets: &[Sheet]) -> DeviceImport {
         }
         let row_no = index + 1;
         let input = row_input(&header, row);
-        let cells: HashMap<&'static str, String> = COLUMNS
-            .iter()
-            .map(|spec| (spec.key, cell(&header, row, spec.key)))
-            .collect();
         let number = nfkc(input.management_no.trim());
         let existing = if number.is_empty() {
             None
@@ -399,7 +396,7 @@ pub fn parse_devices(sheets: &[Sheet]) -> DeviceImport {
             }
             groups.push(Group {
                 first_row: row_no,
-                cells,
+                first_index: index,
                 input,
                 failed: false,
             });
@@ -407,8 +404,10 @@ pub fn parse_devices(sheets: &[Sheet]) -> DeviceImport {
         };
         let group = &mut groups[position];
         for key in DEVICE_KEYS {
-            let (new, old) = (&cells[key], &group.cells[key]);
-            if !new.is_empty() && nfkc(new) != nfkc(old) {
+            let new = cell(&header, row, key);
+            if !new.is_empty()
+                && nfkc(&new) != nfkc(&cell(&header, &sheet.rows[group.first_index], key))
+            {
                 let title = header.title(key).unwrap_or(key);
                 let issue = Issue::new("management_no", "duplicate_management_no")
                     .with("value", &input.management_no)
@@ -418,7 +417,7 @@ pub fn parse_devices(sheets: &[Sheet]) -> DeviceImport {
                     &sheet.name,
                     row_no,
                     title,
-                    new,
+                    &new,
                     &issue,
                 ));
                 group.failed = true;
@@ -479,8 +478,7 @@ fn problem(
         .iter()
         .find(|(name, _)| *name == "value")
         .map(|(_, v)| v.clone())
-        .or_else(|| group.cells.get(key).cloned())
-        .unwrap_or_default();
+        .unwrap_or_else(|| cell(header, &sheet.rows[group.first_index], key));
     ImportProblem::new(
         severity,
         &sheet.name,
