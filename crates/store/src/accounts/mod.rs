@@ -19,7 +19,7 @@ use mimamori_domain::validation::search_key;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-use crate::{col, flag, json_columns, Result, Store, StoreError};
+use crate::{col, json_columns, Result, Store, StoreError};
 
 /// The columns of an [`Account`]; [`COLUMNS`] adds when and by whom it was last written.
 macro_rules! account_columns {
@@ -87,7 +87,7 @@ fn account_from_row(row: &AnyRow) -> Result<Account> {
         col(row, "owner_state")?,
         col(row, "role")?,
         col(row, "privileges")?,
-        i64::from(flag(row, "privileged")?),
+        col(row, "privileged")?,
         col(row, "status")?,
         col(row, "created_on")?,
         col(row, "last_sign_in_on")?,
