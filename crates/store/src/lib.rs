@@ -158,11 +158,27 @@ where
     row.try_get(name).map_err(StoreError::from)
 }
 
-/// A row's columns read as one JSON array text (selected with [`Backend::json_row`]) into a
-/// tuple struct of the columns' types, in their order.
-pub(crate) fn json_columns<T: serde::de::DeserializeOwned>(row: &AnyRow, name: &str) -> Result<T> {
-    let text: &str = row.try_get(name).map_err(StoreError::from)?;
-    serde_json::from_str(text).map_err(|e| StoreError::Unsupported(format!("{name} row: {e}")))
+/// The rows a query selected as one JSON text named `rows` (see [`Backend::json_rows`]), each
+/// into a tuple (struct) of the columns' types, in their order.
+pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(row: &AnyRow) -> Result<Vec<T>> {
+    let text: &str = row.try_get("rows").map_err(StoreError::from)?;
+    serde_json::from_str(text).map_err(|e| StoreError::Unsupported(format!("JSON rows: {e}")))
+}
+
+impl Store {
+    /// [`json_rows`] of `sql`, which binds the facility as `$1`.
+    pub(crate) async fn facility_json_rows<T: serde::de::DeserializeOwned>(
+        &self,
+        sql: &str,
+        facility_id: i64,
+    ) -> Result<Vec<T>> {
+        json_rows(
+            &sqlx::query(sql)
+                .bind(facility_id)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
 }
 
 /// Flags are stored as 0/1 integers on both backends.

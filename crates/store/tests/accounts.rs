@@ -394,8 +394,9 @@ async fn applications_are_approved_by_another_person_and_carried_out(backend: Ba
     );
 }
 
-/// The rules engine reads accounts through a faster path (one JSON text per row); what it reads
-/// equals what the account pages read, for text that JSON must escape too.
+/// The rules engine reads accounts through a faster path (one JSON text for all the rows); what
+/// it reads equals what the account pages read, for text that JSON must escape too, in the
+/// order of system and login ID.
 async fn the_rules_read_accounts_exactly_as_stored(backend: Backend) {
     let (_db, store, facility) = setup(backend).await;
     let mut awkward = account("q\"uote\\back", "1001");
@@ -416,6 +417,8 @@ async fn the_rules_read_accounts_exactly_as_stored(backend: Backend) {
     let mut stored = store.all_accounts(facility, None).await.unwrap();
     stored.retain(|a| a.status != AccountStatus::Deleted);
     let mut live = store.live_accounts(facility).await.unwrap();
+    let logins: Vec<&str> = live.iter().map(|a| a.login_id.as_str()).collect();
+    assert_eq!(logins, ["d1002", "q\"uote\\back"], "in order of login ID");
     let key = |a: &Account| a.id;
     stored.sort_by_key(key);
     live.sort_by_key(key);

@@ -18,7 +18,8 @@ backend_tests!(
     search_index_follows_writes,
     import_counts_and_is_idempotent,
     facilities_do_not_see_each_other,
-    batches_keep_the_order_and_stop_when_asked
+    batches_keep_the_order_and_stop_when_asked,
+    details_and_rule_facts_read_exactly_as_stored
 );
 
 fn device(no: &str, location: &str, os: &str, host: &str) -> Device {
@@ -445,4 +446,42 @@ async fn batches_keep_the_order_and_stop_when_asked(backend: Backend) {
         .await
         .unwrap();
     assert_eq!((batches, handed), (1, 500));
+}
+
+/// Details and the rules' device facts are read as one JSON text per query (`json_rows`):
+/// text JSON must escape comes back as written, a device's missing versions are counted and its
+/// segments listed once each, in order.
+async fn details_and_rule_facts_read_exactly_as_stored(backend: Backend) {
+    let (_db, store, facility, other) = setup(backend).await;
+    let mut awkward = device("002", "Room\"2\\", "Win11", "改行\nと\tタブ 🏥 ＰＣ");
+    for name in ["版なし", "版なし2"] {
+        awkward
+            .software
+            .push(mimamori_domain::ledger::device::Software {
+                name: name.into(),
+                version: None,
+                vendor: Some("q\"uote\\back".into()),
+            });
+    }
+    awkward.interfaces[0].segment = Some("医療機器系".into());
+    awkward.interfaces[1].mac = Some("00:11:22:33:44:55".into());
+    let plain = device("001", "Room1", "Win11", "pc1");
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let id = tx.create_device(facility, &awkward).await.unwrap();
+    tx.create_device(facility, &plain).await.unwrap();
+    tx.create_device(other, &awkward).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.device(facility, id).await.unwrap().device, awkward);
+    let facts = store.device_facts(facility).await.unwrap();
+    let numbers: Vec<&str> = facts.iter().map(|d| d.management_no.as_str()).collect();
+    assert_eq!(numbers, ["001", "002"], "this facility's devices, in order");
+    assert_eq!(facts[1].id, id);
+    assert_eq!(facts[1].software_without_version, 2);
+    assert_eq!(
+        facts[1].segments,
+        ["医療機器系"],
+        "a segment is listed once"
+    );
+    assert_eq!(facts[0].software_without_version, 0);
+    assert_eq!(facts[0].segments, ["医療機器系"]);
 }

@@ -12,14 +12,13 @@ pub use reviews::{Review, ReviewItem};
 pub use writes::AccountImport;
 
 use chrono::NaiveDate;
-use futures_util::TryStreamExt;
 use mimamori_domain::accounts::account::{split_list, OwnerState};
 use mimamori_domain::accounts::{Account, AccountStatus, Person, Privileges, STAFF};
 use mimamori_domain::validation::search_key;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-use crate::{col, json_columns, Result, Store, StoreError};
+use crate::{col, Result, Store, StoreError};
 
 /// The columns of an [`Account`]; [`COLUMNS`] adds when and by whom it was last written.
 macro_rules! account_columns {
@@ -217,24 +216,23 @@ impl Store {
             .collect())
     }
 
-    /// The facility's accounts that are not deleted, as the rules engine reads them: decoded as
-    /// the rows arrive, without a count or the columns of who wrote them last (a large
-    /// hospital has 60,000).
+    /// The facility's accounts that are not deleted, as the rules engine reads them: in one
+    /// round trip, without a count or the columns of who wrote them last (a large hospital has
+    /// 60,000).
     pub async fn live_accounts(&self, facility_id: i64) -> Result<Vec<Account>> {
-        // Each row comes as one JSON text (see `Backend::json_row`): the per-value work moves from
-        // this task to the database's side. SQLite, findings of a 60,000-account facility: 909 →
-        // 593 ms on an idle machine, ~5 % when the CPU was contended; PostgreSQL: no measurable
-        // difference (666 vs 688 ms back to back). See docs/benchmarks.md, session 7.
-        let sql = format!(
-            "SELECT {} AS account FROM accounts WHERE facility_id = $1 AND status <> 'deleted' ORDER BY system_key, login_key",
-            self.backend.json_row(ACCOUNT_COLUMNS)
+        // All rows come as one JSON text (see `Backend::json_rows`); for the findings of a
+        // 60,000-account facility that halved the time on both databases (docs/benchmarks.md,
+        // session 8).
+        let sql = self.backend.json_rows(
+            ACCOUNT_COLUMNS,
+            "accounts WHERE facility_id = $1 AND status <> 'deleted'",
+            "system_key, login_key",
         );
-        let mut rows = sqlx::query(&sql).bind(facility_id).fetch(&self.pool);
-        let mut accounts = Vec::new();
-        while let Some(row) = rows.try_next().await? {
-            accounts.push(account_from_columns(json_columns(&row, "account")?)?);
-        }
-        Ok(accounts)
+        self.facility_json_rows(&sql, facility_id)
+            .await?
+            .into_iter()
+            .map(account_from_columns)
+            .collect()
     }
 
     pub async fn account(&self, facility_id: i64, id: i64) -> Result<StoredAccount> {

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use futures_util::TryStreamExt;
 use mimamori_domain::checklist::Form;
 use mimamori_domain::findings::{
     evaluate, AnswerFacts, ConnectionFacts, DeviceFacts, FacilityFacts, Finding, IncidentFacts,
@@ -17,7 +16,7 @@ use mimamori_domain::validation::search_key;
 use mimamori_domain::{backups, bcp, contacts};
 
 use super::AssessmentKey;
-use crate::{col, json_columns, Result, Store};
+use crate::{Result, Store};
 
 /// A facility's facts and the findings the rules draw from them.
 #[derive(Debug)]
@@ -261,9 +260,7 @@ impl Store {
     /// The lean device view the rules read: one query for devices, one for software without a
     /// version, one for the segments of their interfaces.
     pub async fn device_facts(&self, facility_id: i64) -> Result<Vec<DeviceFacts>> {
-        // Rows are decoded as they arrive rather than collected first: for a 100,000-device
-        // hospital the collected rows were several times the size of the facts.
-        // One JSON text per row, as for accounts (see `Backend::json_row`).
+        // Each query's rows come as one JSON text (see `Backend::json_rows`).
         #[derive(serde::Deserialize)]
         struct Columns(
             i64,
@@ -274,50 +271,58 @@ impl Store {
             Option<String>,
             i64,
         );
-        let sql = format!(
-            "SELECT {} AS device FROM devices WHERE facility_id = $1 ORDER BY management_no",
-            self.backend.json_row(
-                "id, management_no, kind, status, os_name, os_version, remote_maintenance"
-            )
+        let backend = self.backend;
+        let sql = backend.json_rows(
+            "id, management_no, kind, status, os_name, os_version, remote_maintenance",
+            "devices WHERE facility_id = $1",
+            "management_no",
         );
-        let mut rows = sqlx::query(&sql).bind(facility_id).fetch(&self.pool);
-        let mut devices = Vec::new();
-        let mut index = HashMap::new();
-        while let Some(row) = rows.try_next().await? {
-            let Columns(id, management_no, kind, status, os_name, os_version, remote) =
-                json_columns(&row, "device")?;
-            index.insert(id, devices.len());
-            devices.push(DeviceFacts {
-                id,
-                management_no,
-                kind: DeviceKind::parse(&kind),
-                status: DeviceStatus::parse(&status),
-                os_name,
-                os_version,
-                remote_maintenance: remote != 0,
-                software_without_version: 0,
-                segments: Vec::new(),
-            });
-        }
-        drop(rows);
-        let mut missing = sqlx::query("SELECT s.device_id, COUNT(*) AS n FROM device_software s JOIN devices d ON d.id = s.device_id WHERE d.facility_id = $1 AND (s.version IS NULL OR s.version = '') GROUP BY s.device_id")
-            .bind(facility_id)
-            .fetch(&self.pool);
-        while let Some(row) = missing.try_next().await? {
-            let row = &row;
-            if let Some(&i) = index.get(&col::<i64>(row, "device_id")?) {
-                devices[i].software_without_version =
-                    u32::try_from(col::<i64>(row, "n")?).unwrap_or(u32::MAX);
+        let rows: Vec<Columns> = self.facility_json_rows(&sql, facility_id).await?;
+        let mut index = HashMap::with_capacity(rows.len());
+        let mut devices: Vec<DeviceFacts> = rows
+            .into_iter()
+            .enumerate()
+            .map(
+                |(i, Columns(id, management_no, kind, status, os_name, os_version, remote))| {
+                    index.insert(id, i);
+                    DeviceFacts {
+                        id,
+                        management_no,
+                        kind: DeviceKind::parse(&kind),
+                        status: DeviceStatus::parse(&status),
+                        os_name,
+                        os_version,
+                        remote_maintenance: remote != 0,
+                        software_without_version: 0,
+                        segments: Vec::new(),
+                    }
+                },
+            )
+            .collect();
+        let sql = backend.json_rows(
+            "device_id, n",
+            "(SELECT s.device_id, COUNT(*) AS n FROM device_software s JOIN devices d ON d.id = s.device_id WHERE d.facility_id = $1 AND (s.version IS NULL OR s.version = '') GROUP BY s.device_id) missing",
+            "device_id",
+        );
+        for (id, n) in self
+            .facility_json_rows::<(i64, i64)>(&sql, facility_id)
+            .await?
+        {
+            if let Some(&i) = index.get(&id) {
+                devices[i].software_without_version = u32::try_from(n).unwrap_or(u32::MAX);
             }
         }
-        drop(missing);
-        let mut segments = sqlx::query("SELECT DISTINCT i.device_id, i.segment FROM device_interfaces i JOIN devices d ON d.id = i.device_id WHERE d.facility_id = $1 AND i.segment IS NOT NULL AND i.segment <> ''")
-            .bind(facility_id)
-            .fetch(&self.pool);
-        while let Some(row) = segments.try_next().await? {
-            let row = &row;
-            if let Some(&i) = index.get(&col::<i64>(row, "device_id")?) {
-                devices[i].segments.push(col(row, "segment")?);
+        let sql = backend.json_rows(
+            "device_id, segment",
+            "(SELECT DISTINCT i.device_id, i.segment FROM device_interfaces i JOIN devices d ON d.id = i.device_id WHERE d.facility_id = $1 AND i.segment IS NOT NULL AND i.segment <> '') segments",
+            "device_id, segment",
+        );
+        for (id, segment) in self
+            .facility_json_rows::<(i64, String)>(&sql, facility_id)
+            .await?
+        {
+            if let Some(&i) = index.get(&id) {
+                devices[i].segments.push(segment);
             }
         }
         Ok(devices)

@@ -283,7 +283,7 @@ impl WriteTx {
             .fetch_all(&mut *self.tx)
             .await?;
         let mut existing = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-        load_details(&mut self.tx, &mut existing).await?;
+        load_details(self.backend, &mut self.tx, &mut existing).await?;
         let by_number: HashMap<String, StoredDevice> = existing
             .into_iter()
             .map(|d| (d.device.management_no.clone(), d))

@@ -9,7 +9,7 @@ use mimamori_domain::ledger::device::{
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-use crate::{col, flag, Backend, Result, Store, StoreError};
+use crate::{col, flag, json_rows, Backend, Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredDevice {
@@ -191,7 +191,7 @@ impl Store {
             None => 0,
         };
         let mut devices = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-        load_details(&mut conn, &mut devices).await?;
+        load_details(self.backend, &mut conn, &mut devices).await?;
         Ok(DevicePage { devices, total })
     }
 
@@ -256,7 +256,7 @@ impl Store {
                 .collect::<Result<HashMap<_, _>>>()?;
             let mut batch: Vec<StoredDevice> =
                 chunk.iter().filter_map(|id| by_id.remove(id)).collect();
-            load_details(&mut conn, &mut batch).await?;
+            load_details(self.backend, &mut conn, &mut batch).await?;
             drop(conn);
             handed += batch.len();
             if !each(batch).await {
@@ -276,7 +276,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         let mut devices = vec![from_row(&row)?];
-        load_details(&mut *self.pool.acquire().await?, &mut devices).await?;
+        load_details(self.backend, &mut *self.pool.acquire().await?, &mut devices).await?;
         Ok(devices.remove(0))
     }
 
@@ -310,6 +310,7 @@ fn id_list(ids: &[i64]) -> String {
 }
 
 pub(crate) async fn load_details(
+    backend: Backend,
     conn: &mut sqlx::AnyConnection,
     devices: &mut [StoredDevice],
 ) -> Result<()> {
@@ -328,38 +329,50 @@ pub(crate) async fn load_details(
             .chunks(DETAIL_BATCH)
         {
             let ids = id_list(chunk);
-            // Software and interfaces in one round trip (`part` 0 and 1), in their order. Not
-            // prepared for reuse: each page's id list makes a new text, which would push the
-            // list's own statements out of the connection's statement cache.
-            let details = sqlx::query(&format!(
-                "SELECT device_id, 0 AS part, position, name AS a, version AS b, vendor AS c, CAST(NULL AS TEXT) AS d
-                   FROM device_software WHERE device_id IN ({ids})
-                 UNION ALL
-                 SELECT device_id, 1 AS part, position, ip AS a, mac AS b, hostname AS c, segment AS d
-                   FROM device_interfaces WHERE device_id IN ({ids})
-                 ORDER BY device_id, part, position"
-            ))
-            .persistent(false)
-            .fetch_all(&mut *conn)
-            .await?;
-            for row in &details {
-                let device_id: i64 = col(row, "device_id")?;
+            // Software and interfaces in one round trip (`part` 0 and 1), in their order, as one
+            // JSON text (see `Backend::json_rows`). Not prepared for reuse: each page's id list
+            // makes a new text, which would push the list's own statements out of the
+            // connection's statement cache.
+            let sql = backend.json_rows(
+                "device_id, part, a, b, c, d",
+                &format!(
+                    "(SELECT device_id, 0 AS part, position, name AS a, version AS b, vendor AS c, CAST(NULL AS TEXT) AS d
+                        FROM device_software WHERE device_id IN ({ids})
+                      UNION ALL
+                      SELECT device_id, 1 AS part, position, ip AS a, mac AS b, hostname AS c, segment AS d
+                        FROM device_interfaces WHERE device_id IN ({ids})) details"
+                ),
+                "device_id, part, position",
+            );
+            let row = sqlx::query(&sql)
+                .persistent(false)
+                .fetch_one(&mut *conn)
+                .await?;
+            type Detail = (
+                i64,
+                i64,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            );
+            for (device_id, part, a, b, c, d) in json_rows::<Detail>(&row)? {
                 let Some(&i) = index.get(&device_id) else {
                     continue;
                 };
                 let device = &mut devices[i].device;
-                if col::<i64>(row, "part")? == 0 {
+                if part == 0 {
                     device.software.push(Software {
-                        name: col::<Option<String>>(row, "a")?.unwrap_or_default(),
-                        version: col(row, "b")?,
-                        vendor: col(row, "c")?,
+                        name: a.unwrap_or_default(),
+                        version: b,
+                        vendor: c,
                     });
                 } else {
                     device.interfaces.push(Interface {
-                        ip: col(row, "a")?,
-                        mac: col(row, "b")?,
-                        hostname: col(row, "c")?,
-                        segment: col(row, "d")?,
+                        ip: a,
+                        mac: b,
+                        hostname: c,
+                        segment: d,
                     });
                 }
             }
