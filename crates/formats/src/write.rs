@@ -1,7 +1,9 @@
 //! Writing tables: XLSX with a header block, frozen header row, autofilter and widths; CSV in
 //! UTF-8 with BOM or CP932. Cells that a spreadsheet would run as formulas are neutralised.
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+use rust_xlsxwriter::{
+    ConditionalFormatFormula, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+};
 
 /// A cell to write.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,10 +81,10 @@ pub fn xlsx(table: &Table) -> Result<Vec<u8>, WriteError> {
 
 /// Several tables, one sheet each (e.g. an incident report: summary, timeline, reports).
 pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, WriteError> {
-    let mut workbook = Workbook::new();
+    let mut workbook = new_workbook();
     for table in tables {
         let sheet = if table.rows.len() >= CONSTANT_MEMORY_ROWS {
-            workbook.add_worksheet_with_constant_memory()
+            workbook.add_worksheet_with_constant_memory()?
         } else {
             workbook.add_worksheet()
         };
@@ -95,16 +97,29 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, WriteError> {
     Ok(workbook.save_to_buffer()?)
 }
 
+/// A workbook compressed at zip level 3 instead of 6: a 100,000-device ledger is written about
+/// a second sooner and only 14 % larger (20.5 MB instead of 18 MB; level 1 would be 31 MB).
+fn new_workbook() -> Workbook {
+    let mut workbook = Workbook::new();
+    workbook.set_zip_compression_level(3);
+    workbook
+}
+
 /// Rows from which a sheet is written in constant-memory mode: rows go out as they are written
 /// (inline strings, no shared-string table to hash), which for a 100,000-device ledger halves
 /// the time and the memory.
 const CONSTANT_MEMORY_ROWS: usize = 5_000;
 
 /// Where a sheet's rows go and how they look: the title block and header row are written by
-/// [`SheetWriter::begin`], each row by [`SheetWriter::row`], the filter and frozen header by
-/// [`SheetWriter::end`].
+/// [`SheetWriter::begin`], each row by [`SheetWriter::row`], the filter, frozen header and
+/// borders by [`SheetWriter::end`].
+///
+/// Data cells carry no format of their own: rust_xlsxwriter hashes a cell's whole `Format` to
+/// find its style, which was a quarter of a 100,000-device export. Wrapping and top alignment
+/// are the columns' format (invisible on empty cells outside the table), dates alone carry
+/// theirs, and the table's thin borders are one conditional format over its range, so the
+/// sheet looks as before — borders around every cell of the table and nowhere else.
 struct SheetWriter {
-    text: Format,
     date: Format,
     header_row: u32,
     next_row: u32,
@@ -114,7 +129,10 @@ struct SheetWriter {
 impl SheetWriter {
     fn begin(sheet: &mut Worksheet, head: &Table) -> Result<SheetWriter, WriteError> {
         sheet.set_name(&head.sheet_name)?;
-        let title = Format::new().set_bold().set_font_size(14);
+        // Bottom alignment is Excel's default; spelt out, the lines are not the default style,
+        // which would take the column's wrapping (a line spans the columns to its right).
+        let plain = Format::new().set_align(FormatAlign::Bottom);
+        let title = plain.clone().set_bold().set_font_size(14);
         let header = Format::new()
             .set_bold()
             .set_background_color("#DDE6EE")
@@ -122,21 +140,18 @@ impl SheetWriter {
             .set_align(FormatAlign::Center)
             .set_text_wrap();
         for (i, line) in head.preamble.iter().enumerate() {
-            let format = if i == 0 { &title } else { &Format::new() };
+            let format = if i == 0 { &title } else { &plain };
             sheet.write_string_with_format(i as u32, 0, neutralise(line), format)?;
         }
         let header_row = head.preamble.len() as u32 + usize::from(!head.preamble.is_empty()) as u32;
+        let column = Format::new().set_text_wrap().set_align(FormatAlign::Top);
         for (col, name) in head.headers.iter().enumerate() {
             sheet.write_string_with_format(header_row, col as u16, name, &header)?;
+            sheet.set_column_format(col as u16, &column)?;
             sheet.set_column_width(col as u16, head.widths.get(col).copied().unwrap_or(12.0))?;
         }
         Ok(SheetWriter {
-            text: Format::new()
-                .set_border(FormatBorder::Thin)
-                .set_text_wrap()
-                .set_align(FormatAlign::Top),
             date: Format::new()
-                .set_border(FormatBorder::Thin)
                 .set_num_format("yyyy/mm/dd")
                 .set_align(FormatAlign::Top),
             header_row,
@@ -154,9 +169,7 @@ impl SheetWriter {
         for (c, cell) in cells.into_iter().enumerate() {
             let c = c as u16;
             match cell {
-                Cell::Text(t) => {
-                    sheet.write_string_with_format(r, c, neutralise_owned(t), &self.text)?
-                }
+                Cell::Text(t) => sheet.write_string(r, c, neutralise_owned(t))?,
                 Cell::Date(d) => {
                     let day = rust_xlsxwriter::ExcelDateTime::from_ymd(
                         u16::try_from(chrono::Datelike::year(&d)).unwrap_or(1900),
@@ -165,7 +178,7 @@ impl SheetWriter {
                     )?;
                     sheet.write_datetime_with_format(r, c, &day, &self.date)?
                 }
-                Cell::Empty => sheet.write_blank(r, c, &self.text)?,
+                Cell::Empty => sheet,
             };
         }
         self.next_row += 1;
@@ -174,8 +187,15 @@ impl SheetWriter {
 
     fn end(self, sheet: &mut Worksheet) -> Result<(), WriteError> {
         let last_col = self.columns.saturating_sub(1);
-        sheet.autofilter(self.header_row, 0, self.next_row - 1, last_col)?;
+        let last_row = self.next_row - 1;
+        sheet.autofilter(self.header_row, 0, last_row, last_col)?;
         sheet.set_freeze_panes(self.header_row + 1, 0)?;
+        if last_row > self.header_row {
+            let borders = ConditionalFormatFormula::new()
+                .set_rule("=TRUE")
+                .set_format(Format::new().set_border(FormatBorder::Thin));
+            sheet.add_conditional_format(self.header_row + 1, 0, last_row, last_col, &borders)?;
+        }
         Ok(())
     }
 }
@@ -201,8 +221,8 @@ pub struct CsvStream {
 impl TableWriter {
     /// Starts an XLSX sheet with `head`'s title block and headers (its rows are not written).
     pub fn xlsx(head: &Table) -> Result<TableWriter, WriteError> {
-        let mut workbook = Workbook::new();
-        let mut sheet = workbook.new_worksheet_with_constant_memory();
+        let mut workbook = new_workbook();
+        let mut sheet = workbook.new_worksheet_with_constant_memory()?;
         let writer = SheetWriter::begin(&mut sheet, head)?;
         Ok(TableWriter::Xlsx(Box::new(XlsxStream {
             workbook,
@@ -375,6 +395,82 @@ mod tests {
             let stream = streamed(TableWriter::csv(&table, encoding));
             assert_eq!(stream, csv(&table, encoding).0);
             assert!(read(&stream, "s.csv")[0].rows.len() > 40);
+        }
+    }
+
+    /// How a table looks, read from the sheet's XML: thin borders on exactly the table's cells
+    /// (one conditional format over the data range; the header carries its own), data cells
+    /// in the columns' wrapping style with blank cells left out, the title block unwrapped.
+    #[test]
+    fn tables_are_bordered_exactly_and_only_data_cells_wrap() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap_or_default();
+        for rows in [3, CONSTANT_MEMORY_ROWS + 1] {
+            let table = Table {
+                sheet_name: "機器台帳".into(),
+                preamble: vec!["機器台帳".into(), "施設名：見守り病院".into()],
+                headers: vec!["管理番号".into(), "設置場所".into(), "登録日".into()],
+                widths: vec![12.0, 12.0, 12.0],
+                rows: (0..rows)
+                    .map(|i| vec![Cell::text(format!("PC-{i}")), Cell::Empty, Cell::Date(day)])
+                    .collect(),
+            };
+            let bytes = xlsx(&table).expect("written");
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
+            let mut sheet = String::new();
+            std::io::Read::read_to_string(
+                &mut zip.by_name("xl/worksheets/sheet1.xml").expect("sheet"),
+                &mut sheet,
+            )
+            .expect("read");
+            // Title block rows 1–2, a blank row, the header on row 4, data from row 5.
+            let last = 4 + rows;
+            assert!(
+                sheet.contains(&format!(
+                    r#"<conditionalFormatting sqref="A5:C{last}"><cfRule type="expression" dxfId="0" priority="1"><formula>TRUE</formula>"#
+                )),
+                "{rows} rows: borders over the data range"
+            );
+            let style = |cell: &str| {
+                let start = sheet.find(&format!(r#"<c r="{cell}""#)).expect(cell);
+                let tag = &sheet[start..start + sheet[start..].find('>').expect("tag end")];
+                tag.split(r#"s=""#)
+                    .nth(1)
+                    .map(|s| s[..s.find('"').unwrap_or(0)].to_string())
+            };
+            let column = sheet.split(r#"<col min="1" "#).nth(1).expect("col");
+            let column = column.split(r#"style=""#).nth(1).expect("column style");
+            let column = &column[..column.find('"').unwrap_or(0)];
+            assert_eq!(
+                style("A5").as_deref(),
+                Some(column),
+                "data cells take the column's style"
+            );
+            assert!(
+                !sheet.contains(r#"<c r="B5""#),
+                "blank cells are not written"
+            );
+            assert!(
+                style("C5").is_some_and(|s| s != column),
+                "dates carry their format"
+            );
+            assert!(
+                style("A2").is_some_and(|s| s != column),
+                "the title block does not wrap"
+            );
+            assert!(
+                style("A4").is_some_and(|s| s != column),
+                "the header has its own format"
+            );
+            let mut styles = String::new();
+            std::io::Read::read_to_string(
+                &mut zip.by_name("xl/styles.xml").expect("styles"),
+                &mut styles,
+            )
+            .expect("read");
+            let dxf = styles.split("<dxfs").nth(1).expect("dxfs");
+            assert!(
+                dxf.contains(r#"<left style="thin">"#) && dxf.contains(r#"<bottom style="thin">"#)
+            );
         }
     }
 
