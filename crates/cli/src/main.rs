@@ -1,6 +1,7 @@
 //! `mimamori`: the server and the command line in one binary.
 
 mod accounts;
+mod allocator;
 mod checklist;
 mod cli;
 mod commands;
@@ -17,12 +18,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// mimalloc instead of glibc's allocator: imports, exports and the summaries' facts allocate a
-/// value per cell, and glibc kept the peak of such a job resident after it ended (the idle
-/// server stayed at its last job's size); mimalloc gives the pages back. See docs/benchmarks.md.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("MIMAMORI_LOG")
@@ -32,6 +27,9 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    if matches!(args.command, cli::Command::Serve { .. }) {
+        allocator::purge_promptly();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -284,6 +284,26 @@ async fn serve_prints_a_working_setup_url(backend: Backend) {
     assert_eq!(openapi["info"]["title"], "Mimamori API");
 }
 
+/// The server runs with mimalloc's purge delay at 0 (it re-executes itself with the variable
+/// set, keeping its process), and keeps a value the operator set.
+#[test]
+fn the_server_returns_freed_memory_at_once_unless_told_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    for (set, expected) in [
+        (None, "MIMALLOC_PURGE_DELAY=0"),
+        (Some("250"), "MIMALLOC_PURGE_DELAY=250"),
+    ] {
+        let server =
+            Server::start_with_env(dir.path(), None, &[], &[("MIMALLOC_PURGE_DELAY", set)]);
+        let environment = server.environment();
+        let delays: Vec<&String> = environment
+            .iter()
+            .filter(|e| e.starts_with("MIMALLOC_PURGE_DELAY="))
+            .collect();
+        assert_eq!(delays, [expected], "the process that answers /healthz");
+    }
+}
+
 async fn demo_loads_a_hospital_and_prints_credentials(backend: Backend) {
     let db = TestDb::new(backend).await;
     let server = Server::start(db.dir.path(), url(&db), &["--demo"]);

@@ -60,7 +60,23 @@ pub struct Server {
 
 impl Server {
     pub fn start(data_dir: &Path, database_url: Option<&str>, extra: &[&str]) -> Server {
+        Server::start_with_env(data_dir, database_url, extra, &[])
+    }
+
+    /// [`Server::start`] with environment variables set (`Some`) or removed (`None`).
+    pub fn start_with_env(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        extra: &[&str],
+        env: &[(&str, Option<&str>)],
+    ) -> Server {
         let mut command = Command::new(BIN);
+        for (name, value) in env {
+            match value {
+                Some(value) => command.env(name, value),
+                None => command.env_remove(name),
+            };
+        }
         command.arg("--data-dir").arg(data_dir);
         if let Some(url) = database_url {
             command.arg("--database-url").arg(url);
@@ -102,6 +118,15 @@ impl Server {
         };
         server.wait_healthy();
         server
+    }
+
+    /// The running server's environment (Linux /proc), as `NAME=value` entries.
+    pub fn environment(&self) -> Vec<String> {
+        let environ = std::fs::read(format!("/proc/{}/environ", self.child.id())).unwrap();
+        environ
+            .split(|b| *b == 0)
+            .map(|entry| String::from_utf8_lossy(entry).into_owned())
+            .collect()
     }
 
     fn wait_healthy(&self) {
