@@ -8,22 +8,32 @@ use std::os::unix::process::CommandExt;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The environment variable with which mimalloc reads its purge delay, once, when the process
-/// loads.
-const PURGE_DELAY: &str = "MIMALLOC_PURGE_DELAY";
-
-/// Has a long-running server return freed memory to the system at once rather than a second
-/// later, by running the same command again with mimalloc's purge delay set to 0 (`exec`: same
-/// process ID, arguments and descriptors). mimalloc reads its options only when the process
-/// loads, and setting them from the program would take `unsafe`, which the workspace forbids.
+/// The mimalloc options a long-running server runs with, as the environment variables through
+/// which mimalloc reads them, once, when the process loads:
+/// - no purge delay: freed pages go back at once, not when the thread next allocates a second
+///   later;
+/// - arenas committed as used, not eagerly: a purge then decommits pages (the kernel takes them
+///   back and they leave the resident set) rather than marking them free for the kernel to take
+///   some time under memory pressure.
 ///
-/// Why: mimalloc purges freed pages only when it next allocates after the delay has passed, so
-/// a server that computed a 100,000-device facility's summary and then sat idle kept 50–80 MB
-/// resident; with no delay it settles at 31–37 MB, and the list benchmark ran at the same rate
-/// (1,625 against 1,627 requests per second, docs/benchmarks.md). An operator who sets the
-/// variable keeps their own value; if the program cannot be run again, it carries on as it is.
-pub fn purge_promptly() {
-    if std::env::var_os(PURGE_DELAY).is_some() {
+/// Measured (docs/benchmarks.md, session 9): idle after computing a 100,000-device facility's
+/// summary 53–62 MB with mimalloc's defaults, 42–44 MB with these; peak under the list
+/// benchmark 55 → 37 MB; the list's rate the same within the machine's noise.
+pub const SERVER_OPTIONS: [(&str, &str); 2] = [
+    ("MIMALLOC_PURGE_DELAY", "0"),
+    ("MIMALLOC_ARENA_EAGER_COMMIT", "0"),
+];
+
+/// Runs the same command again (`exec`: same process ID, arguments and descriptors) with
+/// [`SERVER_OPTIONS`] set where the environment does not set them already. Setting mimalloc's
+/// options from the program would take `unsafe`, which the workspace forbids. An operator's own
+/// values are kept; if the program cannot be run again, it carries on with mimalloc's defaults.
+pub fn use_server_options() {
+    let missing: Vec<(&str, &str)> = SERVER_OPTIONS
+        .into_iter()
+        .filter(|(name, _)| std::env::var_os(name).is_none())
+        .collect();
+    if missing.is_empty() {
         return;
     }
     let Ok(program) = std::env::current_exe() else {
@@ -31,7 +41,7 @@ pub fn purge_promptly() {
     };
     let error = std::process::Command::new(program)
         .args(std::env::args_os().skip(1))
-        .env(PURGE_DELAY, "0")
+        .envs(missing)
         .exec();
-    tracing::warn!(%error, "could not restart with {PURGE_DELAY}=0; freed memory is returned after mimalloc's default delay");
+    tracing::warn!(%error, "could not restart with the server's allocator options; running with mimalloc's defaults");
 }

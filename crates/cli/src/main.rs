@@ -28,7 +28,7 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     if matches!(args.command, cli::Command::Serve { .. }) {
-        allocator::purge_promptly();
+        allocator::use_server_options();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

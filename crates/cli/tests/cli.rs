@@ -284,24 +284,48 @@ async fn serve_prints_a_working_setup_url(backend: Backend) {
     assert_eq!(openapi["info"]["title"], "Mimamori API");
 }
 
-/// The server runs with mimalloc's purge delay at 0 (it re-executes itself with the variable
-/// set, keeping its process), and keeps a value the operator set.
+/// The server runs with its allocator options (it re-executes itself with them set, keeping its
+/// process), and keeps a value the operator set.
 #[test]
-fn the_server_returns_freed_memory_at_once_unless_told_otherwise() {
+fn the_server_runs_with_its_allocator_options_unless_told_otherwise() {
     let dir = tempfile::tempdir().unwrap();
-    for (set, expected) in [
-        (None, "MIMALLOC_PURGE_DELAY=0"),
-        (Some("250"), "MIMALLOC_PURGE_DELAY=250"),
-    ] {
-        let server =
-            Server::start_with_env(dir.path(), None, &[], &[("MIMALLOC_PURGE_DELAY", set)]);
-        let environment = server.environment();
-        let delays: Vec<&String> = environment
-            .iter()
-            .filter(|e| e.starts_with("MIMALLOC_PURGE_DELAY="))
+    let options = |server: &Server| {
+        let mut options: Vec<String> = server
+            .environment()
+            .into_iter()
+            .filter(|e| e.starts_with("MIMALLOC_"))
             .collect();
-        assert_eq!(delays, [expected], "the process that answers /healthz");
-    }
+        options.sort();
+        options
+    };
+    let server = Server::start_with_env(
+        dir.path(),
+        None,
+        &[],
+        &[
+            ("MIMALLOC_PURGE_DELAY", None),
+            ("MIMALLOC_ARENA_EAGER_COMMIT", None),
+        ],
+    );
+    assert_eq!(
+        options(&server),
+        ["MIMALLOC_ARENA_EAGER_COMMIT=0", "MIMALLOC_PURGE_DELAY=0"],
+        "the process that answers /healthz"
+    );
+    drop(server);
+    let server = Server::start_with_env(
+        dir.path(),
+        None,
+        &[],
+        &[
+            ("MIMALLOC_PURGE_DELAY", Some("250")),
+            ("MIMALLOC_ARENA_EAGER_COMMIT", None),
+        ],
+    );
+    assert_eq!(
+        options(&server),
+        ["MIMALLOC_ARENA_EAGER_COMMIT=0", "MIMALLOC_PURGE_DELAY=250"]
+    );
 }
 
 async fn demo_loads_a_hospital_and_prints_credentials(backend: Backend) {
