@@ -19,7 +19,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// Measured (docs/benchmarks.md, session 9): idle after computing a 100,000-device facility's
 /// summary 53–62 MB with mimalloc's defaults, 42–44 MB with these; peak under the list
 /// benchmark 55 → 37 MB; the list's rate the same within the machine's noise.
-pub const SERVER_OPTIONS: [(&str, &str); 2] = [
+const SERVER_OPTIONS: [(&str, &str); 2] = [
     ("MIMALLOC_PURGE_DELAY", "0"),
     ("MIMALLOC_ARENA_EAGER_COMMIT", "0"),
 ];

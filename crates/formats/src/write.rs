@@ -416,12 +416,14 @@ mod tests {
             };
             let bytes = xlsx(&table).expect("written");
             let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
-            let mut sheet = String::new();
-            std::io::Read::read_to_string(
-                &mut zip.by_name("xl/worksheets/sheet1.xml").expect("sheet"),
-                &mut sheet,
-            )
-            .expect("read");
+            let mut part = |name: &str| {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut zip.by_name(name).expect(name), &mut text)
+                    .expect("read");
+                text
+            };
+            let sheet = part("xl/worksheets/sheet1.xml");
+            let styles = part("xl/styles.xml");
             // Title block rows 1–2, a blank row, the header on row 4, data from row 5.
             let last = 4 + rows;
             assert!(
@@ -461,12 +463,6 @@ mod tests {
                 style("A4").is_some_and(|s| s != column),
                 "the header has its own format"
             );
-            let mut styles = String::new();
-            std::io::Read::read_to_string(
-                &mut zip.by_name("xl/styles.xml").expect("styles"),
-                &mut styles,
-            )
-            .expect("read");
             let dxf = styles.split("<dxfs").nth(1).expect("dxfs");
             assert!(
                 dxf.contains(r#"<left style="thin">"#) && dxf.contains(r#"<bottom style="thin">"#)
