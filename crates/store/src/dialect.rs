@@ -93,6 +93,18 @@ impl Backend {
         }
     }
 
+    /// `column` is one of the ids in the JSON array `[1,2,3]` bound as parameter `param` (see
+    /// [`json_ids`]): one statement text for any number of ids, so it is prepared once per
+    /// connection instead of parsed and planned for every list of ids.
+    pub fn in_json_ids(self, column: &str, param: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each({param}))"),
+            Backend::Postgres => format!(
+                "{column} = ANY(ARRAY(SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST({param} AS JSON)) AS ids(value)))"
+            ),
+        }
+    }
+
     /// Case-insensitive LIKE.
     pub fn ilike(self) -> &'static str {
         match self {
@@ -159,4 +171,18 @@ mod tests {
         );
         assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
     }
+}
+
+/// Ids as the JSON array [`Backend::in_json_ids`] reads (`[1,2,3]`).
+pub fn json_ids(ids: &[i64]) -> String {
+    let mut text = String::with_capacity(ids.len() * 8 + 2);
+    text.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&id.to_string());
+    }
+    text.push(']');
+    text
 }

@@ -8,6 +8,8 @@ use mimamori_domain::ledger::device::{
     Device, DeviceFilter, DeviceInput, DeviceKind, DeviceSort, DeviceStatus, InterfaceInput,
     SoftwareInput,
 };
+use mimamori_domain::ledger::register::Record;
+use mimamori_domain::ledger::registers::SYSTEMS;
 use mimamori_store::audit::Verification;
 use mimamori_store::{Actor, Store, StoreError};
 use mimamori_testkit::{backend_tests, Backend, TestApp, TestDb};
@@ -335,20 +337,33 @@ async fn search_index_follows_writes(backend: Backend) {
     assert_eq!(total("elsewhere").await, 0, "another facility's device");
     assert_eq!(total("%").await, 0);
 
-    // The list's facets and ledger status are cached per facility until its next audited write.
-    let (facets, status) = store.device_list_context(facility).await.unwrap();
+    // The list's context is cached per facility until its next audited write: a new device
+    // and a new information system show at once.
+    let context = store.device_list_context(facility).await.unwrap();
     assert_eq!(
-        (status.count, facets.locations.clone()),
-        (40, vec!["外来".to_string()])
+        (
+            context.ledger.count,
+            context.facets.locations.clone(),
+            context.systems.len()
+        ),
+        (40, vec!["外来".to_string()], 0)
     );
     let mut tx = store.write(&Actor::system("test")).await.unwrap();
     tx.create_device(facility, &device("PC-900", "病棟", "Win11", "ward"))
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let (facets, status) = store.device_list_context(facility).await.unwrap();
-    assert_eq!(status.count, 41);
-    assert_eq!(facets.locations, ["外来", "病棟"]);
+    let context = store.device_list_context(facility).await.unwrap();
+    assert_eq!(context.ledger.count, 41);
+    assert_eq!(context.facets.locations, ["外来", "病棟"]);
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let system = Record {
+        values: [("name".to_string(), "電子カルテ".to_string())].into(),
+    };
+    tx.create_record(facility, &SYSTEMS, &system).await.unwrap();
+    tx.commit().await.unwrap();
+    let context = store.device_list_context(facility).await.unwrap();
+    assert_eq!(context.systems, ["電子カルテ"]);
 
     // Updated and deleted devices leave the index with their old text.
     let stored = store

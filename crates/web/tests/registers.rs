@@ -354,6 +354,17 @@ async fn devices_filter_by_system(backend: Backend) {
             )
             .await;
     }
+    // Seen once before the system exists: the page's context is kept until the next change.
+    let html = client
+        .get("/facilities/F1/devices")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("f-system"),
+        "no system filter without systems"
+    );
     let body =
         serde_json::json!({"name": "電子カルテ", "category": "ehr", "devices": "SV-1、SV-2"});
     assert_eq!(
@@ -381,6 +392,10 @@ async fn devices_filter_by_system(backend: Backend) {
         .await
         .unwrap();
     assert!(html.contains("SV-1") && !html.contains("PC-9"));
+    assert!(
+        html.contains("<option selected>電子カルテ</option>"),
+        "the new system is offered and selected"
+    );
     let none: serde_json::Value = client
         .get("/api/v1/facilities/F1/devices?system=nothing")
         .await

@@ -1,5 +1,6 @@
 //! The ledger page's header facts: last update (when, by whom) and last confirmation.
 
+use mimamori_domain::ledger::registers::SYSTEMS;
 use serde::Serialize;
 
 use super::devices::DeviceFacets;
@@ -84,23 +85,33 @@ impl Store {
     }
 }
 
-/// The device list's facets and the ledger status, kept per facility while its data is
-/// unchanged (see `cache`): they cost a scan of the facility's devices, which for a
-/// 10,000-device hospital is most of the list page.
-pub(crate) type ListContext = (DeviceFacets, LedgerStatus);
+/// What the device list page shows besides its rows — the filters' values, the ledger status
+/// and the systems offered for assigning devices — kept per facility while its data is
+/// unchanged (see `cache`): the facets cost a scan of the facility's devices, which for a
+/// 10,000-device hospital is most of the list page, and the systems two queries per page.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ListContext {
+    pub facets: DeviceFacets,
+    pub ledger: LedgerStatus,
+    /// The names of the facility's information systems (医療情報システム台帳).
+    pub systems: Vec<String>,
+}
 
 impl Store {
-    /// The list's facets and the ledger status, from the cache when nothing changed.
-    pub async fn device_list_context(
-        &self,
-        facility_id: i64,
-    ) -> Result<(DeviceFacets, LedgerStatus)> {
+    /// The list page's context, from the cache when nothing changed.
+    pub async fn device_list_context(&self, facility_id: i64) -> Result<ListContext> {
         let stamp = self.stamp(facility_id, None).await?;
         let compute = async {
-            Ok((
-                self.device_facets(facility_id).await?,
-                self.device_ledger_status(facility_id).await?,
-            ))
+            Ok(ListContext {
+                facets: self.device_facets(facility_id).await?,
+                ledger: self.device_ledger_status(facility_id).await?,
+                systems: self
+                    .all_records(facility_id, &SYSTEMS)
+                    .await?
+                    .into_iter()
+                    .filter_map(|r| r.record.get("name").map(str::to_string))
+                    .collect(),
+            })
         };
         let context = self
             .ledger_cache

@@ -130,7 +130,7 @@ pub async fn list(
 ) -> AppResult<Response> {
     let filter = query.resolve(&state.store, fctx.facility.id).await?;
     let page = state.store.devices(fctx.facility.id, &filter).await?;
-    let (facets, ledger) = state.store.device_list_context(fctx.facility.id).await?;
+    let context = state.store.device_list_context(fctx.facility.id).await?;
     let allows = |action| fctx.roles.iter().any(|r| r.allows(action));
     let lang = ctx.lang;
     let sort_columns = DeviceSort::ALL
@@ -153,18 +153,9 @@ pub async fn list(
         total: page.total,
         page: filter.page,
         pages: (page.total + filter.limit() - 1) / filter.limit(),
-        facets,
-        systems: state
-            .store
-            .all_records(
-                fctx.facility.id,
-                &mimamori_domain::ledger::registers::SYSTEMS,
-            )
-            .await?
-            .into_iter()
-            .filter_map(|r| r.record.get("name").map(str::to_string))
-            .collect(),
-        ledger,
+        facets: context.facets,
+        systems: context.systems,
+        ledger: context.ledger,
         kinds: kinds(lang),
         statuses: statuses(lang),
         can_edit: allows(Action::EditFacility),
