@@ -159,20 +159,6 @@ pub(crate) const CLEAN_GIN_PENDING_LISTS: &str =
       WHERE a.amname = 'gin' AND c.relkind = 'i'
         AND c.relnamespace = current_schema()::regnamespace";
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_are_redacted() {
-        assert_eq!(
-            redact("postgres://app:secret@db/mimamori"),
-            "postgres://app:***@db/mimamori"
-        );
-        assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
-    }
-}
-
 /// Ids as the JSON array [`Backend::in_json_ids`] reads (`[1,2,3]`).
 pub fn json_ids(ids: &[i64]) -> String {
     let mut text = String::with_capacity(ids.len() * 8 + 2);
@@ -185,4 +171,24 @@ pub fn json_ids(ids: &[i64]) -> String {
     }
     text.push(']');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            redact("postgres://app:secret@db/mimamori"),
+            "postgres://app:***@db/mimamori"
+        );
+        assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+    }
+
+    #[test]
+    fn ids_are_a_json_array() {
+        assert_eq!(json_ids(&[]), "[]");
+        assert_eq!(json_ids(&[7, -1, 123456789012]), "[7,-1,123456789012]");
+    }
 }
