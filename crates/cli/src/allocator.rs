@@ -8,8 +8,15 @@ use std::os::unix::process::CommandExt;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The mimalloc options a long-running server runs with, as the environment variables through
-/// which mimalloc reads them, once, when the process loads:
+/// The mimalloc option every command runs with: no transparent huge pages. mimalloc asks the
+/// kernel for huge pages on its arenas, and memory it gives back and takes again is then faulted
+/// in and zeroed 2 MB at a time. Measured (docs/benchmarks.md, session 10): reading and checking a
+/// 100,000-device CP932 file took 3.4–4.0 s with them, 2.3–2.7 s without (kernel time 3.5 → 2.4 s
+/// for the whole import); the XLSX export's peak memory 85–96 → 67–71 MB.
+const EVERY_COMMAND: [(&str, &str); 1] = [("MIMALLOC_ALLOW_THP", "0")];
+
+/// The mimalloc options a long-running server runs with besides, as the environment variables
+/// through which mimalloc reads them, once, when the process loads:
 /// - no purge delay: freed pages go back at once, not when the thread next allocates a second
 ///   later;
 /// - arenas committed as used, not eagerly: a purge then decommits pages (the kernel takes them
@@ -25,13 +32,17 @@ const SERVER_OPTIONS: [(&str, &str); 2] = [
 ];
 
 /// Runs the same command again (`exec`: same process ID, arguments and descriptors) with
-/// [`SERVER_OPTIONS`] set where the environment does not set them already. Setting mimalloc's
-/// options from the program would take `unsafe`, which the workspace forbids. An operator's own
-/// values are kept; if the program cannot be run again, it carries on with mimalloc's defaults.
-pub fn use_server_options() {
-    let missing: Vec<(&str, &str)> = SERVER_OPTIONS
-        .into_iter()
+/// [`EVERY_COMMAND`] — and for the server [`SERVER_OPTIONS`] — set where the environment does
+/// not set them already. Setting mimalloc's options from the program would take `unsafe`, which
+/// the workspace forbids. An operator's own values are kept; if the program cannot be run again,
+/// it carries on with mimalloc's defaults.
+pub fn use_options(server: bool) {
+    let server_options: &[(&str, &str)] = if server { &SERVER_OPTIONS } else { &[] };
+    let missing: Vec<(&str, &str)> = EVERY_COMMAND
+        .iter()
+        .chain(server_options)
         .filter(|(name, _)| std::env::var_os(name).is_none())
+        .copied()
         .collect();
     if missing.is_empty() {
         return;
@@ -43,5 +54,5 @@ pub fn use_server_options() {
         .args(std::env::args_os().skip(1))
         .envs(missing)
         .exec();
-    tracing::warn!(%error, "could not restart with the server's allocator options; running with mimalloc's defaults");
+    tracing::warn!(%error, "could not restart with the allocator's options; running with mimalloc's defaults");
 }

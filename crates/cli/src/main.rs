@@ -27,9 +27,7 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    if matches!(args.command, cli::Command::Serve { .. }) {
-        allocator::use_server_options();
-    }
+    allocator::use_options(matches!(args.command, cli::Command::Serve { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -4,7 +4,7 @@
 mod support;
 
 use mimamori_testkit::{backend_tests, Backend, TestDb};
-use support::{run, stderr, stdout, Server};
+use support::{run, stderr, stdout, Server, BIN};
 
 backend_tests!(
     facilities_are_created_and_listed,
@@ -305,11 +305,16 @@ fn the_server_runs_with_its_allocator_options_unless_told_otherwise() {
         &[
             ("MIMALLOC_PURGE_DELAY", None),
             ("MIMALLOC_ARENA_EAGER_COMMIT", None),
+            ("MIMALLOC_ALLOW_THP", None),
         ],
     );
     assert_eq!(
         options(&server),
-        ["MIMALLOC_ARENA_EAGER_COMMIT=0", "MIMALLOC_PURGE_DELAY=0"],
+        [
+            "MIMALLOC_ALLOW_THP=0",
+            "MIMALLOC_ARENA_EAGER_COMMIT=0",
+            "MIMALLOC_PURGE_DELAY=0"
+        ],
         "the process that answers /healthz"
     );
     drop(server);
@@ -320,12 +325,73 @@ fn the_server_runs_with_its_allocator_options_unless_told_otherwise() {
         &[
             ("MIMALLOC_PURGE_DELAY", Some("250")),
             ("MIMALLOC_ARENA_EAGER_COMMIT", None),
+            ("MIMALLOC_ALLOW_THP", None),
         ],
     );
     assert_eq!(
         options(&server),
-        ["MIMALLOC_ARENA_EAGER_COMMIT=0", "MIMALLOC_PURGE_DELAY=250"]
+        [
+            "MIMALLOC_ALLOW_THP=0",
+            "MIMALLOC_ARENA_EAGER_COMMIT=0",
+            "MIMALLOC_PURGE_DELAY=250"
+        ]
     );
+}
+
+/// Other commands run without transparent huge pages (and only that): an import that waits for
+/// its file on standard input is the process whose environment is read.
+#[test]
+fn commands_run_without_transparent_huge_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = run(
+        dir.path(),
+        None,
+        &[
+            "facility",
+            "create",
+            "--code",
+            "C1",
+            "--name",
+            "診療所",
+            "--kind",
+            "clinic",
+        ],
+        None,
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+    let mut import = std::process::Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["import", "devices", "--facility", "C1", "/dev/stdin"])
+        .env_remove("MIMAMORI_DATABASE_URL")
+        .env_remove("MIMAMORI_DATA_DIR")
+        .env_remove("MIMALLOC_ALLOW_THP")
+        .env_remove("MIMALLOC_PURGE_DELAY")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let environ = format!("/proc/{}/environ", import.id());
+    let options = || -> Vec<String> {
+        let mut options: Vec<String> = std::fs::read(&environ)
+            .unwrap_or_default()
+            .split(|b| *b == 0)
+            .map(|entry| String::from_utf8_lossy(entry).into_owned())
+            .filter(|e| e.starts_with("MIMALLOC_"))
+            .collect();
+        options.sort();
+        options
+    };
+    // The options appear once the command has executed itself again (same process).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while options().is_empty() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let seen = options();
+    import.kill().unwrap();
+    import.wait().unwrap();
+    assert_eq!(seen, ["MIMALLOC_ALLOW_THP=0"]);
 }
 
 async fn demo_loads_a_hospital_and_prints_credentials(backend: Backend) {
