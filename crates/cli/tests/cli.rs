@@ -4,7 +4,7 @@
 mod support;
 
 use mimamori_testkit::{backend_tests, Backend, TestDb};
-use support::{run, stderr, stdout, Server, BIN};
+use support::{mimalloc_options, run, stderr, stdout, Server, BIN};
 
 backend_tests!(
     facilities_are_created_and_listed,
@@ -289,27 +289,22 @@ async fn serve_prints_a_working_setup_url(backend: Backend) {
 #[test]
 fn the_server_runs_with_its_allocator_options_unless_told_otherwise() {
     let dir = tempfile::tempdir().unwrap();
-    let options = |server: &Server| {
-        let mut options: Vec<String> = server
-            .environment()
-            .into_iter()
-            .filter(|e| e.starts_with("MIMALLOC_"))
-            .collect();
-        options.sort();
-        options
+    // The server's options, with the operator's purge delay (or none) and nothing else set.
+    let options_with = |purge_delay: Option<&str>| {
+        let server = Server::start_with_env(
+            dir.path(),
+            None,
+            &[],
+            &[
+                ("MIMALLOC_PURGE_DELAY", purge_delay),
+                ("MIMALLOC_ARENA_EAGER_COMMIT", None),
+                ("MIMALLOC_ALLOW_THP", None),
+            ],
+        );
+        mimalloc_options(server.child.id())
     };
-    let server = Server::start_with_env(
-        dir.path(),
-        None,
-        &[],
-        &[
-            ("MIMALLOC_PURGE_DELAY", None),
-            ("MIMALLOC_ARENA_EAGER_COMMIT", None),
-            ("MIMALLOC_ALLOW_THP", None),
-        ],
-    );
     assert_eq!(
-        options(&server),
+        options_with(None),
         [
             "MIMALLOC_ALLOW_THP=0",
             "MIMALLOC_ARENA_EAGER_COMMIT=0",
@@ -317,19 +312,8 @@ fn the_server_runs_with_its_allocator_options_unless_told_otherwise() {
         ],
         "the process that answers /healthz"
     );
-    drop(server);
-    let server = Server::start_with_env(
-        dir.path(),
-        None,
-        &[],
-        &[
-            ("MIMALLOC_PURGE_DELAY", Some("250")),
-            ("MIMALLOC_ARENA_EAGER_COMMIT", None),
-            ("MIMALLOC_ALLOW_THP", None),
-        ],
-    );
     assert_eq!(
-        options(&server),
+        options_with(Some("250")),
         [
             "MIMALLOC_ALLOW_THP=0",
             "MIMALLOC_ARENA_EAGER_COMMIT=0",
@@ -372,17 +356,7 @@ fn commands_run_without_transparent_huge_pages() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let environ = format!("/proc/{}/environ", import.id());
-    let options = || -> Vec<String> {
-        let mut options: Vec<String> = std::fs::read(&environ)
-            .unwrap_or_default()
-            .split(|b| *b == 0)
-            .map(|entry| String::from_utf8_lossy(entry).into_owned())
-            .filter(|e| e.starts_with("MIMALLOC_"))
-            .collect();
-        options.sort();
-        options
-    };
+    let options = || mimalloc_options(import.id());
     // The options appear once the command has executed itself again (same process).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while options().is_empty() && std::time::Instant::now() < deadline {

@@ -49,6 +49,19 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// The allocator's options in a running process's environment (Linux /proc), as sorted
+/// `MIMALLOC_…=value` entries; none when the process is gone.
+pub fn mimalloc_options(pid: u32) -> Vec<String> {
+    let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+    let mut options: Vec<String> = environ
+        .split(|b| *b == 0)
+        .map(|entry| String::from_utf8_lossy(entry).into_owned())
+        .filter(|entry| entry.starts_with("MIMALLOC_"))
+        .collect();
+    options.sort();
+    options
+}
+
 /// A running `mimamori serve`, stopped on drop.
 pub struct Server {
     pub child: Child,
@@ -118,15 +131,6 @@ impl Server {
         };
         server.wait_healthy();
         server
-    }
-
-    /// The running server's environment (Linux /proc), as `NAME=value` entries.
-    pub fn environment(&self) -> Vec<String> {
-        let environ = std::fs::read(format!("/proc/{}/environ", self.child.id())).unwrap();
-        environ
-            .split(|b| *b == 0)
-            .map(|entry| String::from_utf8_lossy(entry).into_owned())
-            .collect()
     }
 
     fn wait_healthy(&self) {
