@@ -185,6 +185,7 @@ impl WriteTx {
         }
         let mut rows = Rows::new("audit_log", COLUMNS);
         for record in records {
+            self.note_touched(&record);
             let seq = self.seq + 1;
             let before = record.before.as_ref().map(|v| v.to_string());
             let after = record.after.as_ref().map(|v| v.to_string());
@@ -219,7 +220,6 @@ impl WriteTx {
             self.seq = seq;
             self.hash = hash;
             self.appended = true;
-            self.note_touched(record.facility_id);
         }
         self.insert_rows(&rows).await
     }

@@ -88,6 +88,15 @@ impl<V> FacilityCache<V> {
         Ok(value)
     }
 
+    /// Removes the facility's entry, current or not, and returns it with what it was computed
+    /// from.
+    pub fn take(&self, facility_id: i64) -> Option<(Stamp, Arc<V>)> {
+        let mut entries = self.entries.lock().ok()?;
+        entries
+            .remove(&facility_id)
+            .map(|entry| (entry.stamp, entry.value))
+    }
+
     pub fn put(&self, facility_id: i64, stamp: Stamp, value: Arc<V>) {
         let used = self.tick.fetch_add(1, Ordering::Relaxed);
         let Ok(mut entries) = self.entries.lock() else {

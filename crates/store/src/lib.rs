@@ -50,10 +50,11 @@ pub struct Store {
     clock: SharedClock,
     url: Arc<str>,
     ledger_cache: Arc<FacilityCache<ledger::confirmations::ListContext>>,
-    facts_cache: Arc<FacilityCache<mimamori_domain::findings::FacilityFacts>>,
+    facts_cache: Arc<FacilityCache<checklist::KeptFacts>>,
     findings_cache: Arc<FacilityCache<checklist::Evaluated>>,
     global_changes: Arc<cache::Counter>,
     writes: Arc<cache::Counter>,
+    facts_reads: Arc<checklist::FactsCounters>,
 }
 
 impl std::fmt::Debug for Store {
@@ -91,6 +92,7 @@ impl Store {
             findings_cache: Arc::new(FacilityCache::new(FACTS_CACHED)),
             global_changes: Default::default(),
             writes: Default::default(),
+            facts_reads: Default::default(),
         };
         migrate::run(&store).await?;
         Ok(store)
@@ -165,19 +167,38 @@ pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(row: &AnyRow) -> Result<
     serde_json::from_str(text).map_err(|e| StoreError::Unsupported(format!("JSON rows: {e}")))
 }
 
+/// Which of a facility's rows a read takes: all of them, or only some ids (the rows an audited
+/// change named, when kept facts are brought up to date).
+#[derive(Debug, Clone)]
+pub(crate) enum Scope {
+    All,
+    Ids(Vec<i64>),
+}
+
+impl Scope {
+    /// The condition to append to a `WHERE` on `column` (binding the ids as `$2`).
+    pub(crate) fn condition(&self, backend: Backend, column: &str) -> String {
+        match self {
+            Scope::All => String::new(),
+            Scope::Ids(_) => format!(" AND {}", backend.in_json_ids(column, "$2")),
+        }
+    }
+}
+
 impl Store {
-    /// [`json_rows`] of `sql`, which binds the facility as `$1`.
+    /// [`json_rows`] of `sql`, which binds the facility as `$1` (and a scope's ids as `$2`, see
+    /// [`Scope::condition`]).
     pub(crate) async fn facility_json_rows<T: serde::de::DeserializeOwned>(
         &self,
         sql: &str,
         facility_id: i64,
+        scope: &Scope,
     ) -> Result<Vec<T>> {
-        json_rows(
-            &sqlx::query(sql)
-                .bind(facility_id)
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        let mut query = sqlx::query(sql).bind(facility_id);
+        if let Scope::Ids(ids) = scope {
+            query = query.bind(dialect::json_ids(ids));
+        }
+        json_rows(&query.fetch_one(&self.pool).await?)
     }
 }
 

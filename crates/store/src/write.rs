@@ -75,6 +75,20 @@ impl<'a> AuditRecord<'a> {
         self.after = serde_json::to_value(value).ok();
         self
     }
+
+    /// Whether the entry can change what is kept per facility (facts, findings, the device
+    /// list's context, overview summaries). An export only reads; sign-ins, passwords, second
+    /// factors, API tokens and memberships change who may do what, not a facility's data — and
+    /// a sign-in, which names no facility, would otherwise make every facility's values stale.
+    pub fn alters_facility_data(&self) -> bool {
+        alters_facility_data(self.action, self.entity)
+    }
+}
+
+/// See [`AuditRecord::alters_facility_data`]; also used when reading back the audit log.
+pub(crate) fn alters_facility_data(action: &str, entity: &str) -> bool {
+    const ACCESS_ONLY: &[&str] = &["user", "api_token", "membership"];
+    action != "export" && !ACCESS_ONLY.contains(&entity)
 }
 
 pub struct WriteTx {
@@ -170,13 +184,18 @@ impl WriteTx {
         self.seq = seq;
         self.hash = hash;
         self.appended = true;
-        self.note_touched(record.facility_id);
+        self.note_touched(&record);
         Ok(())
     }
 
-    /// Records which facility's data an audited change touched (none: data of every facility).
-    pub(crate) fn note_touched(&mut self, facility_id: Option<i64>) {
-        match facility_id {
+    /// Records which facility's data an audited change touched (none: data of every facility);
+    /// entries that change no facility's data (see [`AuditRecord::alters_facility_data`]) leave
+    /// the values kept per facility and the overview's summaries as they are.
+    pub(crate) fn note_touched(&mut self, record: &AuditRecord<'_>) {
+        if !record.alters_facility_data() {
+            return;
+        }
+        match record.facility_id {
             Some(id) => {
                 self.touched.insert(id);
             }

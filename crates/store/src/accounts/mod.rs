@@ -18,7 +18,7 @@ use mimamori_domain::validation::search_key;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-use crate::{col, Result, Store, StoreError};
+use crate::{col, Result, Scope, Store, StoreError};
 
 /// The columns of an [`Account`]; [`COLUMNS`] adds when and by whom it was last written.
 macro_rules! account_columns {
@@ -220,15 +220,27 @@ impl Store {
     /// round trip, without a count or the columns of who wrote them last (a large hospital has
     /// 60,000).
     pub async fn live_accounts(&self, facility_id: i64) -> Result<Vec<Account>> {
+        self.live_accounts_in(facility_id, &Scope::All).await
+    }
+
+    /// The live accounts of `scope`, in the order of [`Store::live_accounts`].
+    pub(crate) async fn live_accounts_in(
+        &self,
+        facility_id: i64,
+        scope: &Scope,
+    ) -> Result<Vec<Account>> {
         // All rows come as one JSON text (see `Backend::json_rows`); for the findings of a
         // 60,000-account facility that halved the time on both databases (docs/benchmarks.md,
         // session 8).
         let sql = self.backend.json_rows(
             ACCOUNT_COLUMNS,
-            "accounts WHERE facility_id = $1 AND status <> 'deleted'",
+            &format!(
+                "accounts WHERE facility_id = $1 AND status <> 'deleted'{}",
+                scope.condition(self.backend, "id")
+            ),
             "system_key, login_key",
         );
-        self.facility_json_rows(&sql, facility_id)
+        self.facility_json_rows(&sql, facility_id, scope)
             .await?
             .into_iter()
             .map(account_from_columns)

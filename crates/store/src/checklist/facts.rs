@@ -16,7 +16,8 @@ use mimamori_domain::validation::search_key;
 use mimamori_domain::{backups, bcp, contacts};
 
 use super::AssessmentKey;
-use crate::{Result, Store};
+use crate::cache::Counter;
+use crate::{Result, Scope, Store};
 
 /// A facility's facts and the findings the rules draw from them.
 #[derive(Debug)]
@@ -25,7 +26,38 @@ pub struct Evaluated {
     pub findings: Vec<Finding>,
 }
 
+/// A facility's facts as kept, with the audit log position they include: every change up to
+/// `seq` is in them (later ones may be too — bringing facts up to date reads rows again, so
+/// taking a change in twice does no harm).
+#[derive(Debug)]
+pub(crate) struct KeptFacts {
+    pub facts: Arc<FacilityFacts>,
+    pub seq: i64,
+}
+
+/// How a store came by facilities' facts since it started: read in full, or brought up to date
+/// from the audit log after a change (see `facts_changes`). For diagnostics and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FactsReads {
+    pub full: u64,
+    pub updated: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct FactsCounters {
+    pub(crate) full: Counter,
+    pub(crate) updated: Counter,
+}
+
 impl Store {
+    /// See [`FactsReads`].
+    pub fn facts_reads(&self) -> FactsReads {
+        FactsReads {
+            full: self.facts_reads.full.current(),
+            updated: self.facts_reads.updated.current(),
+        }
+    }
+
     /// What the rules engine needs about a facility on `today`: from the cache while the
     /// facility's data is unchanged (see `cache`), else read and kept.
     pub async fn facility_facts(
@@ -56,17 +88,24 @@ impl Store {
         keep: bool,
     ) -> Result<Arc<Evaluated>> {
         let stamp = self.stamp(facility_id, Some(today)).await?;
-        let keep = keep || self.findings_cache.contains(facility_id);
-        let compute = async {
-            let facts = self
-                .stamped_facts(facility_id, today, stamp.clone(), keep)
-                .await?;
-            let findings = evaluate(&facts);
-            Ok(Evaluated { facts, findings })
-        };
-        self.findings_cache
-            .get_or_compute(facility_id, stamp.clone(), keep, compute)
-            .await
+        if let Some(evaluated) = self.findings_cache.get(facility_id, &stamp) {
+            return Ok(evaluated);
+        }
+        // The stale findings go now, and with them their hold on the old facts, which the facts
+        // cache can then bring up to date in place rather than copy.
+        let keep = self.findings_cache.take(facility_id).is_some() || keep;
+        let facts = self
+            .stamped_facts(facility_id, today, stamp.clone(), keep)
+            .await?;
+        let evaluated = Arc::new(Evaluated {
+            findings: evaluate(&facts),
+            facts,
+        });
+        if keep {
+            self.findings_cache
+                .put(facility_id, stamp, evaluated.clone());
+        }
+        Ok(evaluated)
     }
 
     /// The facts, from the cache when they are there; `keep` stores freshly read ones (the
@@ -82,6 +121,8 @@ impl Store {
         self.stamped_facts(facility_id, today, stamp, keep).await
     }
 
+    /// The facts under `stamp`: kept ones as they are, stale ones brought up to date from the
+    /// audit log (see `facts_changes`), else read whole.
     async fn stamped_facts(
         &self,
         facility_id: i64,
@@ -89,17 +130,55 @@ impl Store {
         stamp: crate::cache::Stamp,
         keep: bool,
     ) -> Result<Arc<FacilityFacts>> {
-        self.facts_cache
-            .get_or_compute(
-                facility_id,
-                stamp,
-                keep,
-                self.read_facility_facts(facility_id, today),
-            )
-            .await
+        if let Some(kept) = self.facts_cache.get(facility_id, &stamp) {
+            return Ok(kept.facts.clone());
+        }
+        // The log's position is read before any data, so the facts read next include every
+        // change up to it.
+        let seq = self.audit_seq().await?;
+        let (facts, keep) = match self.facts_cache.take(facility_id) {
+            Some((old, kept)) if old.day == stamp.day && old.global == stamp.global => (
+                self.brought_up_to_date(facility_id, today, kept).await?,
+                true,
+            ),
+            stale => (
+                self.read_facility_facts(facility_id, today).await?,
+                keep || stale.is_some(),
+            ),
+        };
+        let facts = Arc::new(facts);
+        if keep {
+            let kept = KeptFacts {
+                facts: facts.clone(),
+                seq,
+            };
+            self.facts_cache.put(facility_id, stamp, Arc::new(kept));
+        }
+        Ok(facts)
     }
 
-    async fn read_facility_facts(
+    /// Everything the rules read, in full.
+    pub(crate) async fn read_facility_facts(
+        &self,
+        facility_id: i64,
+        today: NaiveDate,
+    ) -> Result<FacilityFacts> {
+        self.facts_reads.full.bump();
+        // The large reads run side by side: on SQLite each uses its own connection and worker
+        // thread, so decoding one overlaps reading the others.
+        let (devices, accounts, mut facts) = tokio::try_join!(
+            self.device_facts(facility_id),
+            self.live_accounts(facility_id),
+            self.small_facts(facility_id, today),
+        )?;
+        facts.devices = devices;
+        facts.accounts = accounts;
+        Ok(facts)
+    }
+
+    /// Everything the rules read but the devices and the accounts: the facility, its staff,
+    /// registers, checklist answers and preparedness.
+    pub(crate) async fn small_facts(
         &self,
         facility_id: i64,
         today: NaiveDate,
@@ -107,16 +186,7 @@ impl Store {
         let facility = self.facility(facility_id).await?;
         let mut facts = FacilityFacts::new(today, facility.profile.kind);
         facts.beds = facility.profile.beds;
-        // The three large reads run side by side: on SQLite each uses its own connection and
-        // worker thread, so decoding one overlaps reading the others.
-        let (devices, accounts, people) = tokio::try_join!(
-            self.device_facts(facility_id),
-            self.live_accounts(facility_id),
-            self.people(facility_id),
-        )?;
-        facts.devices = devices;
-        facts.people = people;
-        facts.accounts = accounts;
+        facts.people = self.people(facility_id).await?;
         facts.appointments = self
             .appointments(facility_id)
             .await?
@@ -260,6 +330,15 @@ impl Store {
     /// The lean device view the rules read: one query for devices, one for software without a
     /// version, one for the segments of their interfaces.
     pub async fn device_facts(&self, facility_id: i64) -> Result<Vec<DeviceFacts>> {
+        self.device_facts_in(facility_id, &Scope::All).await
+    }
+
+    /// [`Store::device_facts`] of the devices in `scope`.
+    pub(crate) async fn device_facts_in(
+        &self,
+        facility_id: i64,
+        scope: &Scope,
+    ) -> Result<Vec<DeviceFacts>> {
         // Each query's rows come as one JSON text (see `Backend::json_rows`).
         #[derive(serde::Deserialize)]
         struct Columns(
@@ -274,10 +353,13 @@ impl Store {
         let backend = self.backend;
         let sql = backend.json_rows(
             "id, management_no, kind, status, os_name, os_version, remote_maintenance",
-            "devices WHERE facility_id = $1",
+            &format!(
+                "devices WHERE facility_id = $1{}",
+                scope.condition(backend, "id")
+            ),
             "management_no",
         );
-        let rows: Vec<Columns> = self.facility_json_rows(&sql, facility_id).await?;
+        let rows: Vec<Columns> = self.facility_json_rows(&sql, facility_id, scope).await?;
         let mut index = HashMap::with_capacity(rows.len());
         let mut devices: Vec<DeviceFacts> = rows
             .into_iter()
@@ -301,11 +383,11 @@ impl Store {
             .collect();
         let sql = backend.json_rows(
             "device_id, n",
-            "(SELECT s.device_id, COUNT(*) AS n FROM device_software s JOIN devices d ON d.id = s.device_id WHERE d.facility_id = $1 AND (s.version IS NULL OR s.version = '') GROUP BY s.device_id) missing",
+            &format!("(SELECT s.device_id, COUNT(*) AS n FROM device_software s JOIN devices d ON d.id = s.device_id WHERE d.facility_id = $1{} AND (s.version IS NULL OR s.version = '') GROUP BY s.device_id) missing", scope.condition(backend, "d.id")),
             "device_id",
         );
         for (id, n) in self
-            .facility_json_rows::<(i64, i64)>(&sql, facility_id)
+            .facility_json_rows::<(i64, i64)>(&sql, facility_id, scope)
             .await?
         {
             if let Some(&i) = index.get(&id) {
@@ -314,11 +396,11 @@ impl Store {
         }
         let sql = backend.json_rows(
             "device_id, segment",
-            "(SELECT DISTINCT i.device_id, i.segment FROM device_interfaces i JOIN devices d ON d.id = i.device_id WHERE d.facility_id = $1 AND i.segment IS NOT NULL AND i.segment <> '') segments",
+            &format!("(SELECT DISTINCT i.device_id, i.segment FROM device_interfaces i JOIN devices d ON d.id = i.device_id WHERE d.facility_id = $1{} AND i.segment IS NOT NULL AND i.segment <> '') segments", scope.condition(backend, "d.id")),
             "device_id, segment",
         );
         for (id, segment) in self
-            .facility_json_rows::<(i64, String)>(&sql, facility_id)
+            .facility_json_rows::<(i64, String)>(&sql, facility_id, scope)
             .await?
         {
             if let Some(&i) = index.get(&id) {

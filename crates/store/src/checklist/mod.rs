@@ -5,8 +5,10 @@ mod assessments;
 mod editions;
 mod evidence;
 mod facts;
+mod facts_changes;
 
 pub use assessments::{Assessment, AssessmentKey, StoredAnswer};
 pub use editions::StoredEdition;
 pub use evidence::{Evidence, EvidenceFile, MAX_EVIDENCE_BYTES};
-pub use facts::Evaluated;
+pub use facts::{Evaluated, FactsReads};
+pub(crate) use facts::{FactsCounters, KeptFacts};

@@ -1,0 +1,296 @@
+//! Bringing a facility's kept facts up to date after a change, from the audit log. Every write
+//! appends entries naming what it changed, in commit order (`seq`: each write transaction takes
+//! the chain's head row first), so the entries after the facts' position say which accounts and
+//! devices to read again. The findings of a 60,000-account hospital after one account is edited
+//! then read that account, not all 60,000.
+//!
+//! Anything the entries do not pin down — an import, an entity not listed here, a change of
+//! another day or of data no facility owns — is read in full, as before.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use mimamori_domain::findings::FacilityFacts;
+
+use super::facts::KeptFacts;
+use crate::write::alters_facility_data;
+use crate::{col, Result, Scope, Store};
+
+/// At most this many entries are read back; past it (an import, a day of work) reading
+/// everything costs about the same.
+const MOST_ENTRIES: i64 = 1_000;
+
+/// Entities whose rows feed only the small parts of the facts (everything but the devices and the
+/// accounts): registers, staff, checklist answers, preparedness, account policies and workflow
+/// (whose changes to accounts are audited as `account` entries of their own).
+const SMALL_PARTS: &[&str] = &[
+    "vendor",
+    "system",
+    "cloud_service",
+    "remote_maintenance",
+    "person",
+    "contact",
+    "escalation_step",
+    "backup",
+    "drill",
+    "appointment",
+    "ledger",
+    "checklist_assessment",
+    "checklist_answer",
+    "checklist_evidence",
+    "bcp_answer",
+    "incident",
+    "incident_step",
+    "incident_report",
+    "incident_timeline",
+    "access_policy",
+    "account_settings",
+    "account_mapping",
+    "account_application",
+    "access_review",
+    "access_review_item",
+];
+
+/// What changed since kept facts were read.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Changes {
+    pub accounts: BTreeSet<i64>,
+    pub devices: BTreeSet<i64>,
+    /// Whether the small parts are to be read again.
+    pub small_parts: bool,
+}
+
+impl Changes {
+    /// The changes named by audit entries (action, entity, entity id), or `None` when one of
+    /// them may have changed the facts in a way only a full read covers.
+    pub(crate) fn from_entries<'a>(
+        entries: impl IntoIterator<Item = (&'a str, &'a str, Option<&'a str>)>,
+    ) -> Option<Changes> {
+        let mut changes = Changes::default();
+        for (action, entity, id) in entries {
+            if !alters_facility_data(action, entity) {
+                continue;
+            }
+            let id = || id.and_then(|id| id.parse::<i64>().ok());
+            match entity {
+                "account" => {
+                    changes.accounts.insert(id()?);
+                }
+                "device" => {
+                    changes.devices.insert(id()?);
+                }
+                "facility" if action == "update" => changes.small_parts = true,
+                _ if SMALL_PARTS.contains(&entity) => changes.small_parts = true,
+                _ => return None,
+            }
+        }
+        Some(changes)
+    }
+}
+
+/// Puts the current rows of the `changed` ids (`fresh`, as read now) in their places in `list`
+/// and drops the ones no longer there. False when a row is new or its sort key changed: its
+/// place is the database's to say (its collation), so the caller reads the whole list again.
+fn replace_rows<T>(
+    list: &mut Vec<T>,
+    changed: &BTreeSet<i64>,
+    fresh: Vec<T>,
+    id: impl Fn(&T) -> i64,
+    same_place: impl Fn(&T, &T) -> bool,
+) -> bool {
+    let mut fresh: HashMap<i64, T> = fresh.into_iter().map(|row| (id(&row), row)).collect();
+    let mut moved = false;
+    list.retain_mut(|slot| {
+        let slot_id = id(slot);
+        if !changed.contains(&slot_id) {
+            return true;
+        }
+        match fresh.remove(&slot_id) {
+            Some(row) if same_place(slot, &row) => {
+                *slot = row;
+                true
+            }
+            Some(_) => {
+                moved = true;
+                true
+            }
+            None => false,
+        }
+    });
+    !moved && fresh.is_empty()
+}
+
+/// Reads the `changed` rows with `read` and puts them in `list` (see [`replace_rows`]), or reads
+/// the whole list again when they do not fit in place.
+async fn take_in<T, F>(
+    list: &mut Vec<T>,
+    changed: &BTreeSet<i64>,
+    read: impl Fn(Scope) -> F,
+    id: impl Fn(&T) -> i64,
+    same_place: impl Fn(&T, &T) -> bool,
+) -> Result<()>
+where
+    F: std::future::Future<Output = Result<Vec<T>>>,
+{
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let fresh = read(Scope::Ids(changed.iter().copied().collect())).await?;
+    if !replace_rows(list, changed, fresh, id, same_place) {
+        *list = read(Scope::All).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The audit log's position: the sequence number of the last committed entry.
+    pub(crate) async fn audit_seq(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        col(&row, "seq")
+    }
+
+    /// What changed in the facility's data after `seq`, or `None` when only a full read covers
+    /// it.
+    async fn changes_since(&self, facility_id: i64, seq: i64) -> Result<Option<Changes>> {
+        let rows = sqlx::query(
+            "SELECT action, entity, entity_id FROM audit_log WHERE facility_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(facility_id)
+        .bind(seq)
+        .bind(MOST_ENTRIES + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.len() as i64 > MOST_ENTRIES {
+            return Ok(None);
+        }
+        let entries = rows
+            .iter()
+            .map(|row| {
+                Ok((
+                    col::<String>(row, "action")?,
+                    col::<String>(row, "entity")?,
+                    col::<Option<String>>(row, "entity_id")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Changes::from_entries(entries.iter().map(
+            |(action, entity, id)| (action.as_str(), entity.as_str(), id.as_deref()),
+        )))
+    }
+
+    /// `kept` with the changes since its position taken in, or read whole when they cannot be.
+    pub(crate) async fn brought_up_to_date(
+        &self,
+        facility_id: i64,
+        today: NaiveDate,
+        kept: Arc<KeptFacts>,
+    ) -> Result<FacilityFacts> {
+        let Some(changes) = self.changes_since(facility_id, kept.seq).await? else {
+            return self.read_facility_facts(facility_id, today).await;
+        };
+        self.facts_reads.updated.bump();
+        // Owned when nothing else holds them (the findings cache lets go first); else copied.
+        let kept = Arc::try_unwrap(kept).map_or_else(|shared| shared.facts.clone(), |k| k.facts);
+        let mut facts = Arc::try_unwrap(kept).unwrap_or_else(|shared| (*shared).clone());
+        if changes.small_parts {
+            let mut small = self.small_facts(facility_id, today).await?;
+            small.devices = std::mem::take(&mut facts.devices);
+            small.accounts = std::mem::take(&mut facts.accounts);
+            facts = small;
+        }
+        take_in(
+            &mut facts.accounts,
+            &changes.accounts,
+            |scope| async move { self.live_accounts_in(facility_id, &scope).await },
+            |a| a.id,
+            |a, b| a.system == b.system && a.login_id == b.login_id,
+        )
+        .await?;
+        take_in(
+            &mut facts.devices,
+            &changes.devices,
+            |scope| async move { self.device_facts_in(facility_id, &scope).await },
+            |d| d.id,
+            |a, b| a.management_no == b.management_no,
+        )
+        .await?;
+        Ok(facts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_name_rows_or_parts_or_ask_for_a_full_read() {
+        let changes = Changes::from_entries([
+            ("update", "account", Some("7")),
+            ("create", "device", Some("3")),
+            ("export", "devices", None),
+            ("sign_in", "user", Some("1")),
+            ("update", "checklist_answer", Some("x")),
+        ])
+        .expect("every entry understood");
+        assert_eq!(changes.accounts, BTreeSet::from([7]));
+        assert_eq!(changes.devices, BTreeSet::from([3]));
+        assert!(changes.small_parts);
+        assert_eq!(
+            Changes::from_entries([("update", "device", Some("2"))]),
+            Some(Changes {
+                devices: BTreeSet::from([2]),
+                ..Changes::default()
+            })
+        );
+        for unknown in [
+            ("import", "devices", None),
+            ("import", "accounts", None),
+            ("update", "account", None),
+            ("create", "facility", Some("1")),
+            ("create", "something_new", Some("1")),
+        ] {
+            assert_eq!(Changes::from_entries([unknown]), None, "{unknown:?}");
+        }
+    }
+
+    #[test]
+    fn rows_are_replaced_in_place_or_the_list_is_read_again() {
+        type Row = (i64, &'static str, &'static str);
+        let list: Vec<Row> = vec![(1, "a", "old"), (2, "b", "old"), (3, "c", "old")];
+        let id = |r: &Row| r.0;
+        let same = |a: &Row, b: &Row| a.1 == b.1;
+
+        let mut edited = list.clone();
+        let changed = BTreeSet::from([2, 3]);
+        assert!(replace_rows(
+            &mut edited,
+            &changed,
+            vec![(2, "b", "new")],
+            id,
+            same
+        ));
+        assert_eq!(edited, vec![(1, "a", "old"), (2, "b", "new")], "3 is gone");
+
+        let mut renamed = list.clone();
+        let changed = BTreeSet::from([1]);
+        assert!(!replace_rows(
+            &mut renamed,
+            &changed,
+            vec![(1, "z", "old")],
+            id,
+            same
+        ));
+        let mut added = list.clone();
+        let changed = BTreeSet::from([4]);
+        assert!(!replace_rows(
+            &mut added,
+            &changed,
+            vec![(4, "d", "new")],
+            id,
+            same
+        ));
+    }
+}

@@ -1,0 +1,246 @@
+//! Kept facts brought up to date from the audit log, on SQLite and PostgreSQL: after every kind of
+//! change the facts (and findings) a store keeps equal what a fresh store reads in full, and the
+//! changes the log pins down are taken in without reading the facility again.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use mimamori_domain::accounts::account::OwnerState;
+use mimamori_domain::accounts::{Account, AccountStatus, Privileges, STAFF};
+use mimamori_domain::clock::SystemClock;
+use mimamori_domain::ledger::device::{DeviceInput, SoftwareInput};
+use mimamori_domain::ledger::register::References;
+use mimamori_store::checklist::FactsReads;
+use mimamori_store::{Actor, AuditRecord, Store};
+use mimamori_testkit::{backend_tests, Backend, TestApp, TestDb};
+
+backend_tests!(kept_facts_follow_every_change);
+
+const SYSTEM: &str = "電子カルテ";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
+}
+
+fn account(login: &str, owner: &str) -> Account {
+    Account {
+        id: 0,
+        system: SYSTEM.into(),
+        login_id: login.into(),
+        display_name: String::new(),
+        owners: vec![owner.into()],
+        owner_state: OwnerState::File,
+        role: String::new(),
+        privileges: Privileges::parse("カルテ:更新").unwrap(),
+        privileged: false,
+        status: AccountStatus::Active,
+        created_on: None,
+        last_sign_in_on: Some(today() - chrono::Duration::days(3)),
+        expires_on: None,
+    }
+}
+
+fn device(no: &str, os: &str, software_version: &str) -> mimamori_domain::ledger::device::Device {
+    DeviceInput {
+        management_no: no.into(),
+        os_name: os.into(),
+        os_version: "SP1".into(),
+        software: vec![SoftwareInput {
+            name: "ビューア".into(),
+            version: software_version.into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
+    .device
+}
+
+fn person(number: &str, name: &str, left_on: &str) -> mimamori_domain::ledger::register::Record {
+    let raw: BTreeMap<String, String> = [
+        ("staff_number", number),
+        ("name", name),
+        ("job_type", "doctor"),
+        ("left_on", left_on),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    STAFF.validate(&raw, &References::default()).unwrap().record
+}
+
+/// The kept findings and facts against a fresh store's full read of the same database.
+async fn assert_same_as_full_read(db: &TestDb, store: &Store, facility: i64, step: &str) {
+    let kept = store.facility_findings(facility, today()).await.unwrap();
+    let fresh_store = db.store(Arc::new(SystemClock)).await;
+    let fresh = fresh_store
+        .facility_findings(facility, today())
+        .await
+        .unwrap();
+    assert_eq!(
+        format!("{:?}", kept.facts),
+        format!("{:?}", fresh.facts),
+        "facts after {step}"
+    );
+    assert_eq!(kept.findings, fresh.findings, "findings after {step}");
+    fresh_store.close().await;
+}
+
+async fn kept_facts_follow_every_change(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store(Arc::new(SystemClock)).await;
+    let writer = Actor::user(1, "山田");
+    let mut tx = store.write(&writer).await.unwrap();
+    let organisation = tx.create_organisation("法人").await.unwrap();
+    let facility = tx
+        .create_facility(organisation.id, &TestApp::facility_profile_for_tests("A"))
+        .await
+        .unwrap()
+        .id;
+    tx.import_records(
+        facility,
+        &STAFF,
+        &[
+            person("1001", "医師 一郎", ""),
+            person("1002", "医師 二郎", ""),
+        ],
+    )
+    .await
+    .unwrap();
+    let first = tx
+        .create_account(facility, &account("d1001", "1001"))
+        .await
+        .unwrap();
+    tx.create_account(facility, &account("d1002", "1002"))
+        .await
+        .unwrap();
+    let pc = tx
+        .create_device(facility, &device("PC-1", "Windows 11", "1.0"))
+        .await
+        .unwrap();
+    tx.create_device(facility, &device("PC-2", "Windows 11", "1.0"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let reads = || store.facts_reads();
+    assert_same_as_full_read(&db, &store, facility, "the start").await;
+    assert_eq!(
+        reads(),
+        FactsReads {
+            full: 1,
+            updated: 0
+        }
+    );
+
+    // Reads and sign-ins change nothing kept: the findings are the same value.
+    let before = store.facility_findings(facility, today()).await.unwrap();
+    store
+        .record_event(
+            &writer,
+            AuditRecord::new("export", "devices").facility(Some(facility)),
+        )
+        .await
+        .unwrap();
+    store
+        .record_event(&writer, AuditRecord::new("sign_in", "user").id(1))
+        .await
+        .unwrap();
+    let after = store.facility_findings(facility, today()).await.unwrap();
+    assert!(Arc::ptr_eq(&before, &after), "an export or a sign-in");
+    drop((before, after));
+
+    // An account edited in place: a leaver's account, then suspended.
+    let stored = store.account(facility, first).await.unwrap();
+    let mut tx = store.write(&writer).await.unwrap();
+    tx.import_records(
+        facility,
+        &STAFF,
+        &[person("1001", "医師 一郎", "2026-10-31")],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_same_as_full_read(&db, &store, facility, "a person leaving").await;
+    let mut suspended = stored.account.clone();
+    suspended.status = AccountStatus::Suspended;
+    let mut tx = store.write(&writer).await.unwrap();
+    tx.update_account(facility, &stored, &suspended)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_same_as_full_read(&db, &store, facility, "an account edited").await;
+
+    // A device edited in place (old OS, software without a version), then a new one and a
+    // renamed one, which take their place in the order from a read of the list.
+    let stored = store.device(facility, pc).await.unwrap();
+    let mut tx = store.write(&writer).await.unwrap();
+    tx.update_device(&stored, &device("PC-1", "Windows 7", ""))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_same_as_full_read(&db, &store, facility, "a device edited").await;
+    let stored = store.device(facility, pc).await.unwrap();
+    let mut tx = store.write(&writer).await.unwrap();
+    tx.update_device(&stored, &device("PC-9", "Windows 7", ""))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_same_as_full_read(&db, &store, facility, "a device renamed").await;
+    let mut tx = store.write(&writer).await.unwrap();
+    tx.create_device(facility, &device("PC-0", "Windows XP", "2"))
+        .await
+        .unwrap();
+    tx.create_account(facility, &account("admin", "1002"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_same_as_full_read(&db, &store, facility, "devices and an account added").await;
+    assert_eq!(
+        reads(),
+        FactsReads {
+            full: 1,
+            updated: 5
+        },
+        "every change so far was taken in from the log"
+    );
+
+    // A change through another store (another server process on the same database).
+    let second = db.store(Arc::new(SystemClock)).await;
+    let stored = second.account(facility, first).await.unwrap();
+    let mut deleted = stored.account.clone();
+    deleted.status = AccountStatus::Deleted;
+    let mut tx = second.write(&writer).await.unwrap();
+    tx.update_account(facility, &stored, &deleted)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    second.close().await;
+    assert_same_as_full_read(&db, &store, facility, "an account deleted elsewhere").await;
+    assert_eq!(reads().updated, 6);
+
+    // An import is read in full.
+    let existing = store.all_accounts(facility, Some(SYSTEM)).await.unwrap();
+    let people = store.people(facility).await.unwrap();
+    let mut tx = store.write(&writer).await.unwrap();
+    tx.import_accounts(
+        facility,
+        SYSTEM,
+        &existing,
+        &[account("d1002", "1002"), account("n3003", "1002")],
+        &people,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_same_as_full_read(&db, &store, facility, "an import").await;
+    assert_eq!(
+        reads(),
+        FactsReads {
+            full: 2,
+            updated: 6
+        }
+    );
+}
