@@ -62,6 +62,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_device_search_light.sql"),
         include_str!("../migrations/postgres/0009_device_search_light.sql"),
     ),
+    (
+        10,
+        "facts_snapshots",
+        include_str!("../migrations/sqlite/0010_facts_snapshots.sql"),
+        include_str!("../migrations/postgres/0010_facts_snapshots.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

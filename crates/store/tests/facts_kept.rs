@@ -16,7 +16,10 @@ use mimamori_store::checklist::FactsReads;
 use mimamori_store::{Actor, AuditRecord, Store};
 use mimamori_testkit::{backend_tests, Backend, TestApp, TestDb};
 
-backend_tests!(kept_facts_follow_every_change);
+backend_tests!(
+    kept_facts_follow_every_change,
+    a_new_store_starts_from_the_snapshot
+);
 
 const SYSTEM: &str = "電子カルテ";
 
@@ -72,14 +75,23 @@ fn person(number: &str, name: &str, left_on: &str) -> mimamori_domain::ledger::r
     STAFF.validate(&raw, &References::default()).unwrap().record
 }
 
-/// The kept findings and facts against a fresh store's full read of the same database.
+/// The kept findings and facts against a fresh store's full read of the same database (its
+/// snapshot removed first, so that the fresh store reads everything).
 async fn assert_same_as_full_read(db: &TestDb, store: &Store, facility: i64, step: &str) {
     let kept = store.facility_findings(facility, today()).await.unwrap();
+    db.execute("DELETE FROM facts_snapshots").await;
     let fresh_store = db.store(Arc::new(SystemClock)).await;
     let fresh = fresh_store
         .facility_findings(facility, today())
         .await
         .unwrap();
+    assert_eq!(
+        fresh_store.facts_reads(),
+        FactsReads {
+            full: 1,
+            updated: 0
+        }
+    );
     assert_eq!(
         format!("{:?}", kept.facts),
         format!("{:?}", fresh.facts),
@@ -241,6 +253,91 @@ async fn kept_facts_follow_every_change(backend: Backend) {
         FactsReads {
             full: 2,
             updated: 6
+        }
+    );
+}
+
+/// A large facility's accounts and devices are snapshotted after a full read; a new store (a
+/// restart, the command line) starts from the snapshot and the changes logged since. A snapshot
+/// of another format is read past.
+async fn a_new_store_starts_from_the_snapshot(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let writer = Actor::user(1, "山田");
+    let first = db.store(Arc::new(SystemClock)).await;
+    let mut tx = first.write(&writer).await.unwrap();
+    let organisation = tx.create_organisation("法人").await.unwrap();
+    let facility = tx
+        .create_facility(organisation.id, &TestApp::facility_profile_for_tests("A"))
+        .await
+        .unwrap()
+        .id;
+    let devices: Vec<_> = (0..2_000)
+        .map(|i| device(&format!("PC-{i:04}"), "Windows 11", "1.0"))
+        .collect();
+    tx.import_devices(facility, &devices).await.unwrap();
+    tx.import_records(facility, &STAFF, &[person("1001", "医師 一郎", "")])
+        .await
+        .unwrap();
+    let doctor = tx
+        .create_account(facility, &account("d1001", "1001"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    first.facility_findings(facility, today()).await.unwrap();
+    assert_eq!(
+        first.facts_reads(),
+        FactsReads {
+            full: 1,
+            updated: 0
+        }
+    );
+    first.close().await;
+
+    // Changes after the snapshot, made by a store that did not keep the facts.
+    let other = db.store(Arc::new(SystemClock)).await;
+    let stored = other.account(facility, doctor).await.unwrap();
+    let mut suspended = stored.account.clone();
+    suspended.status = AccountStatus::Suspended;
+    let pc = other.device_facts(facility).await.unwrap()[5].id;
+    let stored_device = other.device(facility, pc).await.unwrap();
+    let mut tx = other.write(&writer).await.unwrap();
+    tx.update_account(facility, &stored, &suspended)
+        .await
+        .unwrap();
+    tx.update_device(&stored_device, &device("PC-0005", "Windows 7", ""))
+        .await
+        .unwrap();
+    tx.import_records(
+        facility,
+        &STAFF,
+        &[person("1001", "医師 一郎", "2026-10-31")],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    other.close().await;
+
+    let second = db.store(Arc::new(SystemClock)).await;
+    second.facility_findings(facility, today()).await.unwrap();
+    assert_eq!(
+        second.facts_reads(),
+        FactsReads {
+            full: 0,
+            updated: 1
+        },
+        "started from the snapshot"
+    );
+    assert_same_as_full_read(&db, &second, facility, "a start from the snapshot").await;
+
+    db.execute("UPDATE facts_snapshots SET format = 'another'")
+        .await;
+    let third = db.store(Arc::new(SystemClock)).await;
+    third.facility_findings(facility, today()).await.unwrap();
+    assert_eq!(
+        third.facts_reads(),
+        FactsReads {
+            full: 1,
+            updated: 0
         }
     );
 }

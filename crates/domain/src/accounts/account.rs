@@ -26,7 +26,7 @@ pub const ACCOUNT_STATUS: &[Choice] = &[
     ("deleted", "削除", "Removed"),
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum AccountStatus {
     Active,
     Suspended,
@@ -54,7 +54,7 @@ impl AccountStatus {
 }
 
 /// How the owner of an account is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum OwnerState {
     /// No owner found.
     Unknown,
@@ -236,7 +236,7 @@ pub const ACCOUNTS: RegisterSpec = RegisterSpec {
 pub struct ColumnMapping(pub std::collections::BTreeMap<String, String>);
 
 /// An account of one system.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     pub id: i64,
     pub system: String,

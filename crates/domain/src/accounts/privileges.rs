@@ -101,8 +101,22 @@ pub fn parse_category(text: &str) -> Option<&'static str> {
 }
 
 /// An account's rights: level per information category (categories at `none` are left out).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Serialised in its stored form (see [`Privileges::to_code`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(into = "String", from = "String")]
 pub struct Privileges(pub BTreeMap<&'static str, Level>);
+
+impl From<Privileges> for String {
+    fn from(privileges: Privileges) -> String {
+        privileges.to_code()
+    }
+}
+
+impl From<String> for Privileges {
+    fn from(code: String) -> Privileges {
+        Privileges::from_code(&code)
+    }
+}
 
 /// Why a privileges text could not be read: the part that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -50,7 +50,7 @@ impl Severity {
 }
 
 /// What the rules read about a device (a lean view of the ledger).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceFacts {
     pub id: i64,
     pub management_no: String,

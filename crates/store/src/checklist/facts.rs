@@ -15,6 +15,7 @@ use mimamori_domain::ledger::registers::{REMOTE_MAINTENANCE, SYSTEMS};
 use mimamori_domain::validation::search_key;
 use mimamori_domain::{backups, bcp, contacts};
 
+use super::facts_changes::Base;
 use super::AssessmentKey;
 use crate::cache::Counter;
 use crate::{Result, Scope, Store};
@@ -136,15 +137,21 @@ impl Store {
         // The log's position is read before any data, so the facts read next include every
         // change up to it.
         let seq = self.audit_seq().await?;
-        let (facts, keep) = match self.facts_cache.take(facility_id) {
-            Some((old, kept)) if old.day == stamp.day && old.global == stamp.global => (
-                self.brought_up_to_date(facility_id, today, kept).await?,
-                true,
-            ),
-            stale => (
-                self.read_facility_facts(facility_id, today).await?,
-                keep || stale.is_some(),
-            ),
+        let stale = self.facts_cache.take(facility_id);
+        let keep = keep || stale.is_some();
+        let base = match stale {
+            Some((old, kept)) => Some(Base::kept(
+                kept,
+                old.day == stamp.day && old.global == stamp.global,
+            )),
+            None => self.facts_snapshot(facility_id).await,
+        };
+        let facts = match base {
+            Some(base) => {
+                self.brought_up_to_date(facility_id, today, base, seq)
+                    .await?
+            }
+            None => self.read_in_full(facility_id, today, seq).await?,
         };
         let facts = Arc::new(facts);
         if keep {
@@ -154,6 +161,19 @@ impl Store {
             };
             self.facts_cache.put(facility_id, stamp, Arc::new(kept));
         }
+        Ok(facts)
+    }
+
+    /// [`Store::read_facility_facts`], snapshotting the large parts of a large facility for
+    /// the next process that needs them (see `facts_snapshot`).
+    pub(crate) async fn read_in_full(
+        &self,
+        facility_id: i64,
+        today: NaiveDate,
+        seq: i64,
+    ) -> Result<FacilityFacts> {
+        let facts = self.read_facility_facts(facility_id, today).await?;
+        self.save_facts_snapshot(facility_id, &facts, seq).await;
         Ok(facts)
     }
 

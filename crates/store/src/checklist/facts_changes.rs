@@ -11,7 +11,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use mimamori_domain::findings::FacilityFacts;
+use mimamori_domain::accounts::Account;
+use mimamori_domain::findings::{DeviceFacts, FacilityFacts};
 
 use super::facts::KeptFacts;
 use crate::write::alters_facility_data;
@@ -121,6 +122,31 @@ fn replace_rows<T>(
     !moved && fresh.is_empty()
 }
 
+/// Facts to bring up to date: the large parts as of the audit log position `seq`, and the small
+/// parts when they are still current (same day, no write to data of no facility since).
+pub(crate) struct Base {
+    pub accounts: Vec<Account>,
+    pub devices: Vec<DeviceFacts>,
+    pub small: Option<FacilityFacts>,
+    pub seq: i64,
+}
+
+impl Base {
+    /// Facts that were kept: owned when nothing else holds them any more (the findings cache
+    /// lets go first), else copied.
+    pub(crate) fn kept(kept: Arc<KeptFacts>, small_current: bool) -> Base {
+        let seq = kept.seq;
+        let facts = Arc::try_unwrap(kept).map_or_else(|shared| shared.facts.clone(), |k| k.facts);
+        let mut facts = Arc::try_unwrap(facts).unwrap_or_else(|shared| (*shared).clone());
+        Base {
+            accounts: std::mem::take(&mut facts.accounts),
+            devices: std::mem::take(&mut facts.devices),
+            small: small_current.then_some(facts),
+            seq,
+        }
+    }
+}
+
 /// Reads the `changed` rows with `read` and puts them in `list` (see [`replace_rows`]), or reads
 /// the whole list again when they do not fit in place.
 async fn take_in<T, F>(
@@ -181,26 +207,25 @@ impl Store {
         )))
     }
 
-    /// `kept` with the changes since its position taken in, or read whole when they cannot be.
+    /// `base` with the changes since its position taken in, or read whole when they cannot be
+    /// (`seq`: the log's position read before this call).
     pub(crate) async fn brought_up_to_date(
         &self,
         facility_id: i64,
         today: NaiveDate,
-        kept: Arc<KeptFacts>,
+        base: Base,
+        seq: i64,
     ) -> Result<FacilityFacts> {
-        let Some(changes) = self.changes_since(facility_id, kept.seq).await? else {
-            return self.read_facility_facts(facility_id, today).await;
+        let Some(changes) = self.changes_since(facility_id, base.seq).await? else {
+            return self.read_in_full(facility_id, today, seq).await;
         };
         self.facts_reads.updated.bump();
-        // Owned when nothing else holds them (the findings cache lets go first); else copied.
-        let kept = Arc::try_unwrap(kept).map_or_else(|shared| shared.facts.clone(), |k| k.facts);
-        let mut facts = Arc::try_unwrap(kept).unwrap_or_else(|shared| (*shared).clone());
-        if changes.small_parts {
-            let mut small = self.small_facts(facility_id, today).await?;
-            small.devices = std::mem::take(&mut facts.devices);
-            small.accounts = std::mem::take(&mut facts.accounts);
-            facts = small;
-        }
+        let mut facts = match base.small {
+            Some(small) if !changes.small_parts => small,
+            _ => self.small_facts(facility_id, today).await?,
+        };
+        facts.accounts = base.accounts;
+        facts.devices = base.devices;
         take_in(
             &mut facts.accounts,
             &changes.accounts,

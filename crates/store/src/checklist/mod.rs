@@ -6,6 +6,7 @@ mod editions;
 mod evidence;
 mod facts;
 mod facts_changes;
+mod facts_snapshot;
 
 pub use assessments::{Assessment, AssessmentKey, StoredAnswer};
 pub use editions::StoredEdition;
