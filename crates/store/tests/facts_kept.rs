@@ -340,4 +340,21 @@ async fn a_new_store_starts_from_the_snapshot(backend: Backend) {
             updated: 0
         }
     );
+
+    // The full read wrote a snapshot of this format again; a damaged one is read past too.
+    db.execute(match backend {
+        Backend::Sqlite => "UPDATE facts_snapshots SET data = X'0102'",
+        Backend::Postgres => "UPDATE facts_snapshots SET data = '\\x0102'::bytea",
+    })
+    .await;
+    let fourth = db.store(Arc::new(SystemClock)).await;
+    fourth.facility_findings(facility, today()).await.unwrap();
+    assert_eq!(
+        fourth.facts_reads(),
+        FactsReads {
+            full: 1,
+            updated: 0
+        }
+    );
+    assert_same_as_full_read(&db, &fourth, facility, "a damaged snapshot").await;
 }

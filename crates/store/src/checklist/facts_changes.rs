@@ -125,10 +125,37 @@ fn replace_rows<T>(
 /// Facts to bring up to date: the large parts as of the audit log position `seq`, and the small
 /// parts when they are still current (same day, no write to data of no facility since).
 pub(crate) struct Base {
-    pub accounts: Vec<Account>,
-    pub devices: Vec<DeviceFacts>,
+    pub large: Large,
     pub small: Option<FacilityFacts>,
     pub seq: i64,
+}
+
+/// The accounts and devices of a base: in memory, or a snapshot still encoded — decoded on a
+/// blocking thread while the log and the small parts are read.
+pub(crate) enum Large {
+    Kept(Vec<Account>, Vec<DeviceFacts>),
+    Encoded(Vec<u8>),
+}
+
+impl Large {
+    /// The accounts and devices, or `None` (logged) when a snapshot cannot be decoded.
+    async fn into_parts(self, facility_id: i64) -> Option<(Vec<Account>, Vec<DeviceFacts>)> {
+        let data = match self {
+            Large::Kept(accounts, devices) => return Some((accounts, devices)),
+            Large::Encoded(data) => data,
+        };
+        match tokio::task::spawn_blocking(move || super::facts_snapshot::decode(&data)).await {
+            Ok(Ok(parts)) => Some(parts),
+            Ok(Err(error)) => {
+                tracing::warn!(facility_id, %error, "facts snapshot unreadable; reading in full");
+                None
+            }
+            Err(error) => {
+                tracing::warn!(facility_id, %error, "facts snapshot not decoded; reading in full");
+                None
+            }
+        }
+    }
 }
 
 impl Base {
@@ -139,8 +166,10 @@ impl Base {
         let facts = Arc::try_unwrap(kept).map_or_else(|shared| shared.facts.clone(), |k| k.facts);
         let mut facts = Arc::try_unwrap(facts).unwrap_or_else(|shared| (*shared).clone());
         Base {
-            accounts: std::mem::take(&mut facts.accounts),
-            devices: std::mem::take(&mut facts.devices),
+            large: Large::Kept(
+                std::mem::take(&mut facts.accounts),
+                std::mem::take(&mut facts.devices),
+            ),
             small: small_current.then_some(facts),
             seq,
         }
@@ -216,16 +245,31 @@ impl Store {
         base: Base,
         seq: i64,
     ) -> Result<FacilityFacts> {
-        let Some(changes) = self.changes_since(facility_id, base.seq).await? else {
+        let Base { large, small, .. } = base;
+        // The small parts are read anyway when they are not current: alongside the log and the
+        // decoding of a snapshot.
+        let read_small = small.is_none();
+        let (changes, large, read) = tokio::join!(
+            self.changes_since(facility_id, base.seq),
+            large.into_parts(facility_id),
+            async {
+                match read_small {
+                    true => Some(self.small_facts(facility_id, today).await),
+                    false => None,
+                }
+            },
+        );
+        let (Some(changes), Some((accounts, devices))) = (changes?, large) else {
             return self.read_in_full(facility_id, today, seq).await;
         };
         self.facts_reads.updated.bump();
-        let mut facts = match base.small {
-            Some(small) if !changes.small_parts => small,
-            _ => self.small_facts(facility_id, today).await?,
+        let mut facts = match (read, small) {
+            (Some(read), _) => read?,
+            (None, Some(small)) if !changes.small_parts => small,
+            (None, _) => self.small_facts(facility_id, today).await?,
         };
-        facts.accounts = base.accounts;
-        facts.devices = base.devices;
+        facts.accounts = accounts;
+        facts.devices = devices;
         take_in(
             &mut facts.accounts,
             &changes.accounts,

@@ -10,7 +10,7 @@
 use mimamori_domain::accounts::Account;
 use mimamori_domain::findings::{DeviceFacts, FacilityFacts};
 
-use super::facts_changes::Base;
+use super::facts_changes::{Base, Large};
 use crate::{col, Store};
 
 /// The encoding of a snapshot: postcard of `(accounts, devices)`, which is not self-describing,
@@ -26,12 +26,13 @@ fn encode(accounts: &[Account], devices: &[DeviceFacts]) -> Result<Vec<u8>, post
     postcard::to_stdvec(&(accounts, devices))
 }
 
-fn decode(data: &[u8]) -> Result<(Vec<Account>, Vec<DeviceFacts>), postcard::Error> {
+pub(super) fn decode(data: &[u8]) -> Result<(Vec<Account>, Vec<DeviceFacts>), postcard::Error> {
     postcard::from_bytes(data)
 }
 
 impl Store {
-    /// The facility's snapshot as a base to bring up to date, if there is a usable one.
+    /// The facility's snapshot as a base to bring up to date, if there is one of this format
+    /// (decoded later, see [`Large`]).
     pub(crate) async fn facts_snapshot(&self, facility_id: i64) -> Option<Base> {
         let read = async {
             let row =
@@ -45,26 +46,16 @@ impl Store {
             if col::<String>(&row, "format")? != FORMAT {
                 return Ok(None);
             }
-            let data: Vec<u8> = col(&row, "data")?;
-            Ok::<_, crate::StoreError>(Some((col::<i64>(&row, "seq")?, decode(&data))))
-        };
-        match read.await {
-            Ok(Some((seq, Ok((accounts, devices))))) => Some(Base {
-                accounts,
-                devices,
+            Ok::<_, crate::StoreError>(Some(Base {
+                large: Large::Encoded(col(&row, "data")?),
                 small: None,
-                seq,
-            }),
-            Ok(Some((_, Err(error)))) => {
-                tracing::warn!(facility_id, %error, "facts snapshot unreadable; reading in full");
-                None
-            }
-            Ok(None) => None,
-            Err(error) => {
-                tracing::warn!(facility_id, %error, "facts snapshot not read; reading in full");
-                None
-            }
-        }
+                seq: col(&row, "seq")?,
+            }))
+        };
+        read.await.unwrap_or_else(|error| {
+            tracing::warn!(facility_id, %error, "facts snapshot not read; reading in full");
+            None
+        })
     }
 
     /// Keeps the large parts of `facts` (read from the log's position `seq` on) for the next
