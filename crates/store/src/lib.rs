@@ -173,14 +173,18 @@ pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(row: &AnyRow) -> Result<
 pub(crate) enum Scope {
     All,
     Ids(Vec<i64>),
+    /// The accounts of one system, by its search key.
+    System(String),
 }
 
 impl Scope {
-    /// The condition to append to a `WHERE` on `column` (binding the ids as `$2`).
+    /// The condition to append to a `WHERE` on the id `column` (binding the ids or the system
+    /// key as `$2`).
     pub(crate) fn condition(&self, backend: Backend, column: &str) -> String {
         match self {
             Scope::All => String::new(),
             Scope::Ids(_) => format!(" AND {}", backend.in_json_ids(column, "$2")),
+            Scope::System(_) => " AND system_key = $2".to_string(),
         }
     }
 }
@@ -195,8 +199,10 @@ impl Store {
         scope: &Scope,
     ) -> Result<Vec<T>> {
         let mut query = sqlx::query(sql).bind(facility_id);
-        if let Scope::Ids(ids) = scope {
-            query = query.bind(dialect::json_ids(ids));
+        match scope {
+            Scope::All => {}
+            Scope::Ids(ids) => query = query.bind(dialect::json_ids(ids)),
+            Scope::System(key) => query = query.bind(key.as_str()),
         }
         json_rows(&query.fetch_one(&self.pool).await?)
     }

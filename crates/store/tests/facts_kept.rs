@@ -233,26 +233,66 @@ async fn kept_facts_follow_every_change(backend: Backend) {
     assert_same_as_full_read(&db, &store, facility, "an account deleted elsewhere").await;
     assert_eq!(reads().updated, 6);
 
-    // An import is read in full.
-    let existing = store.all_accounts(facility, Some(SYSTEM)).await.unwrap();
-    let people = store.people(facility).await.unwrap();
-    let mut tx = store.write(&writer).await.unwrap();
-    tx.import_accounts(
-        facility,
+    // Imports: a system's user export (that system's accounts read again, as one block), the
+    // first export of a new system (where its block goes is the database's to say: the
+    // accounts read again), a device import (every device logged on its own) — and an entry
+    // the log cannot pin down, which is read in full.
+    let import = |system: &'static str, accounts: Vec<Account>| {
+        let store = store.clone();
+        let writer = writer.clone();
+        async move {
+            let existing = store.all_accounts(facility, Some(system)).await.unwrap();
+            let people = store.people(facility).await.unwrap();
+            let mut tx = store.write(&writer).await.unwrap();
+            tx.import_accounts(facility, system, &existing, &accounts, &people)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    import(
         SYSTEM,
-        &existing,
-        &[account("d1002", "1002"), account("n3003", "1002")],
-        &people,
+        vec![account("d1002", "1002"), account("n3003", "1002")],
+    )
+    .await;
+    assert_same_as_full_read(&db, &store, facility, "an account import").await;
+    let mut pacs = account("p1002", "1002");
+    pacs.system = "PACS".into();
+    import("PACS", vec![pacs]).await;
+    assert_same_as_full_read(&db, &store, facility, "a new system's import").await;
+    let mut tx = store.write(&writer).await.unwrap();
+    tx.import_devices(
+        facility,
+        &[
+            device("PC-0", "Windows 10", ""),
+            device("PC-5", "Windows 11", "1"),
+        ],
     )
     .await
     .unwrap();
+    tx.audit(AuditRecord::new("import", "devices").facility(Some(facility)))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    assert_same_as_full_read(&db, &store, facility, "an import").await;
+    assert_same_as_full_read(&db, &store, facility, "a device import").await;
+    assert_eq!(
+        reads(),
+        FactsReads {
+            full: 1,
+            updated: 9
+        }
+    );
+    let mut tx = store.write(&writer).await.unwrap();
+    tx.audit(AuditRecord::new("rebuild", "something_new").facility(Some(facility)))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_same_as_full_read(&db, &store, facility, "an entry not listed").await;
     assert_eq!(
         reads(),
         FactsReads {
             full: 2,
-            updated: 6
+            updated: 9
         }
     );
 }

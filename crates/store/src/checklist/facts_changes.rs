@@ -15,6 +15,8 @@ use mimamori_domain::accounts::Account;
 use mimamori_domain::findings::{DeviceFacts, FacilityFacts};
 
 use super::facts::KeptFacts;
+use mimamori_domain::validation::search_key;
+
 use crate::write::alters_facility_data;
 use crate::{col, Result, Scope, Store};
 
@@ -57,6 +59,8 @@ const SMALL_PARTS: &[&str] = &[
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Changes {
     pub accounts: BTreeSet<i64>,
+    /// Systems whose accounts were imported (all of them rewritten), by name as logged.
+    pub account_systems: BTreeSet<String>,
     pub devices: BTreeSet<i64>,
     /// Whether the small parts are to be read again.
     pub small_parts: bool,
@@ -73,15 +77,21 @@ impl Changes {
             if !alters_facility_data(action, entity) {
                 continue;
             }
-            let id = || id.and_then(|id| id.parse::<i64>().ok());
-            match entity {
-                "account" => {
-                    changes.accounts.insert(id()?);
+            let number = || id.and_then(|id| id.parse::<i64>().ok());
+            match (action, entity) {
+                (_, "account") => {
+                    changes.accounts.insert(number()?);
                 }
-                "device" => {
-                    changes.devices.insert(id()?);
+                (_, "device") => {
+                    changes.devices.insert(number()?);
                 }
-                "facility" if action == "update" => changes.small_parts = true,
+                // A device import logs every device it creates or changes as an entry of its own.
+                ("import", "devices") => {}
+                // An account import logs one entry naming the system whose accounts it rewrote.
+                ("import", "accounts") => {
+                    changes.account_systems.insert(id?.to_string());
+                }
+                ("update", "facility") => changes.small_parts = true,
                 _ if SMALL_PARTS.contains(&entity) => changes.small_parts = true,
                 _ => return None,
             }
@@ -120,6 +130,29 @@ fn replace_rows<T>(
         }
     });
     !moved && fresh.is_empty()
+}
+
+/// Puts the current accounts of the system whose key is `system_key` (`fresh`, in login order)
+/// where its accounts were: the list is ordered by system then login, so they are one block.
+/// False when the system had no accounts before and has some now (where its block goes is the
+/// database's collation to say).
+fn replace_system_block(list: &mut Vec<Account>, system_key: &str, fresh: Vec<Account>) -> bool {
+    // Keys per system name as written, computed once per name rather than once per account.
+    let mut keys: HashMap<String, bool> = HashMap::new();
+    let mut in_block = |a: &Account| match keys.get(a.system.as_str()) {
+        Some(&hit) => hit,
+        None => {
+            let hit = search_key(&a.system) == system_key;
+            keys.insert(a.system.clone(), hit);
+            hit
+        }
+    };
+    let Some(start) = list.iter().position(&mut in_block) else {
+        return fresh.is_empty();
+    };
+    let end = start + list[start..].iter().take_while(|a| in_block(a)).count();
+    list.splice(start..end, fresh);
+    true
 }
 
 /// Facts to bring up to date: the large parts as of the audit log position `seq`, and the small
@@ -270,6 +303,15 @@ impl Store {
         };
         facts.accounts = accounts;
         facts.devices = devices;
+        for system in &changes.account_systems {
+            let key = search_key(system);
+            let fresh = self
+                .live_accounts_in(facility_id, &Scope::System(key.clone()))
+                .await?;
+            if !replace_system_block(&mut facts.accounts, &key, fresh) {
+                facts.accounts = self.live_accounts(facility_id).await?;
+            }
+        }
         take_in(
             &mut facts.accounts,
             &changes.accounts,
@@ -314,8 +356,18 @@ mod tests {
                 ..Changes::default()
             })
         );
-        for unknown in [
+        let imports = Changes::from_entries([
+            ("create", "device", Some("4")),
             ("import", "devices", None),
+            ("import", "accounts", Some("電子カルテ")),
+        ])
+        .expect("imports understood");
+        assert_eq!(imports.devices, BTreeSet::from([4]));
+        assert_eq!(
+            imports.account_systems,
+            BTreeSet::from(["電子カルテ".to_string()])
+        );
+        for unknown in [
             ("import", "accounts", None),
             ("update", "account", None),
             ("create", "facility", Some("1")),
@@ -323,6 +375,51 @@ mod tests {
         ] {
             assert_eq!(Changes::from_entries([unknown]), None, "{unknown:?}");
         }
+    }
+
+    #[test]
+    fn a_system_block_is_replaced_where_it_was() {
+        let account = |system: &str, login: &str| Account {
+            system: system.into(),
+            login_id: login.into(),
+            ..Account::from_record(system, &Default::default())
+        };
+        let list = vec![
+            account("PACS", "a"),
+            account("ｒｉｓ", "b"),
+            account("RIS", "c"),
+            account("電子カルテ", "d"),
+        ];
+        let mut replaced = list.clone();
+        assert!(replace_system_block(
+            &mut replaced,
+            &search_key("RIS"),
+            vec![account("RIS", "x")]
+        ));
+        let logins: Vec<&str> = replaced.iter().map(|a| a.login_id.as_str()).collect();
+        assert_eq!(
+            logins,
+            ["a", "x", "d"],
+            "both spellings of the key replaced"
+        );
+        let mut emptied = list.clone();
+        assert!(replace_system_block(
+            &mut emptied,
+            &search_key("PACS"),
+            vec![]
+        ));
+        assert_eq!(emptied.len(), 3);
+        let mut new_system = list.clone();
+        assert!(!replace_system_block(
+            &mut new_system,
+            &search_key("検査"),
+            vec![account("検査", "e")]
+        ));
+        assert!(replace_system_block(
+            &mut new_system,
+            &search_key("検査"),
+            vec![]
+        ));
     }
 
     #[test]
