@@ -4,8 +4,10 @@
 //! devices to read again. The findings of a 60,000-account hospital after one account is edited
 //! then read that account, not all 60,000.
 //!
-//! Anything the entries do not pin down — an import, an entity not listed here, a change of
-//! another day or of data no facility owns — is read in full, as before.
+//! An account import is taken in as its system's block of accounts, a device import through its
+//! per-device entries. Anything the entries do not pin down — an entity not listed here, more
+//! entries than `MOST_ENTRIES` — is read in full, as before; another day or a write to data no
+//! facility owns re-reads only the small parts.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -13,10 +15,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use mimamori_domain::accounts::Account;
 use mimamori_domain::findings::{DeviceFacts, FacilityFacts};
-
-use super::facts::KeptFacts;
 use mimamori_domain::validation::search_key;
 
+use super::facts::KeptFacts;
 use crate::write::alters_facility_data;
 use crate::{col, Result, Scope, Store};
 
