@@ -75,6 +75,35 @@ fn person(number: &str, name: &str, left_on: &str) -> mimamori_domain::ledger::r
     STAFF.validate(&raw, &References::default()).unwrap().record
 }
 
+fn counts(full: u64, updated: u64) -> FactsReads {
+    FactsReads { full, updated }
+}
+
+/// Sets an account's status in a transaction of its own.
+async fn set_account_status(store: &Store, facility: i64, id: i64, status: AccountStatus) {
+    let stored = store.account(facility, id).await.unwrap();
+    let mut changed = stored.account.clone();
+    changed.status = status;
+    let mut tx = store.write(&Actor::user(1, "山田")).await.unwrap();
+    tx.update_account(facility, &stored, &changed)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Rewrites a device in a transaction of its own.
+async fn rewrite_device(
+    store: &Store,
+    facility: i64,
+    id: i64,
+    device: mimamori_domain::ledger::device::Device,
+) {
+    let stored = store.device(facility, id).await.unwrap();
+    let mut tx = store.write(&Actor::user(1, "山田")).await.unwrap();
+    tx.update_device(&stored, &device).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
 /// The kept findings and facts against a fresh store's full read of the same database (its
 /// snapshot removed first, so that the fresh store reads everything).
 async fn assert_same_as_full_read(db: &TestDb, store: &Store, facility: i64, step: &str) {
@@ -85,13 +114,7 @@ async fn assert_same_as_full_read(db: &TestDb, store: &Store, facility: i64, ste
         .facility_findings(facility, today())
         .await
         .unwrap();
-    assert_eq!(
-        fresh_store.facts_reads(),
-        FactsReads {
-            full: 1,
-            updated: 0
-        }
-    );
+    assert_eq!(fresh_store.facts_reads(), counts(1, 0));
     assert_eq!(
         format!("{:?}", kept.facts),
         format!("{:?}", fresh.facts),
@@ -137,15 +160,8 @@ async fn kept_facts_follow_every_change(backend: Backend) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let reads = || store.facts_reads();
     assert_same_as_full_read(&db, &store, facility, "the start").await;
-    assert_eq!(
-        reads(),
-        FactsReads {
-            full: 1,
-            updated: 0
-        }
-    );
+    assert_eq!(store.facts_reads(), counts(1, 0));
 
     // Reads and sign-ins change nothing kept: the findings are the same value.
     let before = store.facility_findings(facility, today()).await.unwrap();
@@ -165,7 +181,6 @@ async fn kept_facts_follow_every_change(backend: Backend) {
     drop((before, after));
 
     // An account edited in place: a leaver's account, then suspended.
-    let stored = store.account(facility, first).await.unwrap();
     let mut tx = store.write(&writer).await.unwrap();
     tx.import_records(
         facility,
@@ -176,30 +191,14 @@ async fn kept_facts_follow_every_change(backend: Backend) {
     .unwrap();
     tx.commit().await.unwrap();
     assert_same_as_full_read(&db, &store, facility, "a person leaving").await;
-    let mut suspended = stored.account.clone();
-    suspended.status = AccountStatus::Suspended;
-    let mut tx = store.write(&writer).await.unwrap();
-    tx.update_account(facility, &stored, &suspended)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    set_account_status(&store, facility, first, AccountStatus::Suspended).await;
     assert_same_as_full_read(&db, &store, facility, "an account edited").await;
 
     // A device edited in place (old OS, software without a version), then a new one and a
     // renamed one, which take their place in the order from a read of the list.
-    let stored = store.device(facility, pc).await.unwrap();
-    let mut tx = store.write(&writer).await.unwrap();
-    tx.update_device(&stored, &device("PC-1", "Windows 7", ""))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    rewrite_device(&store, facility, pc, device("PC-1", "Windows 7", "")).await;
     assert_same_as_full_read(&db, &store, facility, "a device edited").await;
-    let stored = store.device(facility, pc).await.unwrap();
-    let mut tx = store.write(&writer).await.unwrap();
-    tx.update_device(&stored, &device("PC-9", "Windows 7", ""))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    rewrite_device(&store, facility, pc, device("PC-9", "Windows 7", "")).await;
     assert_same_as_full_read(&db, &store, facility, "a device renamed").await;
     let mut tx = store.write(&writer).await.unwrap();
     tx.create_device(facility, &device("PC-0", "Windows XP", "2"))
@@ -211,27 +210,17 @@ async fn kept_facts_follow_every_change(backend: Backend) {
     tx.commit().await.unwrap();
     assert_same_as_full_read(&db, &store, facility, "devices and an account added").await;
     assert_eq!(
-        reads(),
-        FactsReads {
-            full: 1,
-            updated: 5
-        },
+        store.facts_reads(),
+        counts(1, 5),
         "every change so far was taken in from the log"
     );
 
     // A change through another store (another server process on the same database).
     let second = db.store(Arc::new(SystemClock)).await;
-    let stored = second.account(facility, first).await.unwrap();
-    let mut deleted = stored.account.clone();
-    deleted.status = AccountStatus::Deleted;
-    let mut tx = second.write(&writer).await.unwrap();
-    tx.update_account(facility, &stored, &deleted)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    set_account_status(&second, facility, first, AccountStatus::Deleted).await;
     second.close().await;
     assert_same_as_full_read(&db, &store, facility, "an account deleted elsewhere").await;
-    assert_eq!(reads().updated, 6);
+    assert_eq!(store.facts_reads().updated, 6);
 
     // Imports: a system's user export (that system's accounts read again, as one block), the
     // first export of a new system (where its block goes is the database's to say: the
@@ -275,26 +264,14 @@ async fn kept_facts_follow_every_change(backend: Backend) {
         .unwrap();
     tx.commit().await.unwrap();
     assert_same_as_full_read(&db, &store, facility, "a device import").await;
-    assert_eq!(
-        reads(),
-        FactsReads {
-            full: 1,
-            updated: 9
-        }
-    );
+    assert_eq!(store.facts_reads(), counts(1, 9));
     let mut tx = store.write(&writer).await.unwrap();
     tx.audit(AuditRecord::new("rebuild", "something_new").facility(Some(facility)))
         .await
         .unwrap();
     tx.commit().await.unwrap();
     assert_same_as_full_read(&db, &store, facility, "an entry not listed").await;
-    assert_eq!(
-        reads(),
-        FactsReads {
-            full: 2,
-            updated: 9
-        }
-    );
+    assert_eq!(store.facts_reads(), counts(2, 9));
 }
 
 /// A large facility's accounts and devices are snapshotted after a full read; a new store (a
@@ -324,13 +301,7 @@ async fn a_new_store_starts_from_the_snapshot(backend: Backend) {
         .unwrap();
     tx.commit().await.unwrap();
     first.facility_findings(facility, today()).await.unwrap();
-    assert_eq!(
-        first.facts_reads(),
-        FactsReads {
-            full: 1,
-            updated: 0
-        }
-    );
+    assert_eq!(first.facts_reads(), counts(1, 0));
     first.close().await;
 
     // Changes after the snapshot, made by a store that did not keep the facts.
@@ -361,10 +332,7 @@ async fn a_new_store_starts_from_the_snapshot(backend: Backend) {
     second.facility_findings(facility, today()).await.unwrap();
     assert_eq!(
         second.facts_reads(),
-        FactsReads {
-            full: 0,
-            updated: 1
-        },
+        counts(0, 1),
         "started from the snapshot"
     );
     assert_same_as_full_read(&db, &second, facility, "a start from the snapshot").await;
@@ -373,13 +341,7 @@ async fn a_new_store_starts_from_the_snapshot(backend: Backend) {
         .await;
     let third = db.store(Arc::new(SystemClock)).await;
     third.facility_findings(facility, today()).await.unwrap();
-    assert_eq!(
-        third.facts_reads(),
-        FactsReads {
-            full: 1,
-            updated: 0
-        }
-    );
+    assert_eq!(third.facts_reads(), counts(1, 0));
 
     // The full read wrote a snapshot of this format again; a damaged one is read past too.
     db.execute(match backend {
@@ -389,12 +351,6 @@ async fn a_new_store_starts_from_the_snapshot(backend: Backend) {
     .await;
     let fourth = db.store(Arc::new(SystemClock)).await;
     fourth.facility_findings(facility, today()).await.unwrap();
-    assert_eq!(
-        fourth.facts_reads(),
-        FactsReads {
-            full: 1,
-            updated: 0
-        }
-    );
+    assert_eq!(fourth.facts_reads(), counts(1, 0));
     assert_same_as_full_read(&db, &fourth, facility, "a damaged snapshot").await;
 }
