@@ -249,14 +249,25 @@ async fn import_counts_and_is_idempotent(backend: Backend) {
     let mut changed = devices.clone();
     changed[2].location = Some("病棟".into());
     changed.push(device("new", "病棟", "Win10", "n"));
-    let mut tx = store.write(&Actor::system("import")).await.unwrap();
-    let counts = tx.import_devices(facility, &changed).await.unwrap();
-    // A dry run is a transaction that is not committed.
-    drop(tx);
+    // A preview only reads: it answers while another writer holds the write lock, and writes
+    // nothing.
+    let writer = store.write(&Actor::system("other")).await.unwrap();
+    let preview = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        store.preview_device_import(facility, &changed),
+    )
+    .await
+    .expect("a preview waits for no writer")
+    .unwrap();
+    drop(writer);
     assert_eq!(
-        (counts.created, counts.updated, counts.unchanged),
+        (preview.created, preview.updated, preview.unchanged),
         (1, 1, 4)
     );
+    let mut tx = store.write(&Actor::system("import")).await.unwrap();
+    let counts = tx.import_devices(facility, &changed).await.unwrap();
+    drop(tx);
+    assert_eq!(counts, preview, "the import does what its preview said");
     assert_eq!(
         store
             .devices(facility, &DeviceFilter::default())

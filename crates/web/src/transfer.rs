@@ -86,7 +86,9 @@ impl Ledger {
 const DEVICE_HINT_JA: &str = "Excel（.xlsx）または CSV（UTF-8／Shift_JIS）。厚生労働省の機器台帳の例と同じ列見出し（管理番号、メーカー、OS、ソフトウェア、ソフトウェアバージョン、IPアドレス、コンピュータ名、設置場所、利用者、登録日、状態、説明）や英語の見出しを認識します。同じ管理番号の行はソフトウェアの追加として扱います。保存の前に確認画面が出ます。";
 const DEVICE_HINT_EN: &str = "Excel (.xlsx) or CSV (UTF-8 or Shift_JIS) with the MHLW example's headers or English ones. Rows repeating a management number add software. You see a preview before anything is saved.";
 
-/// Reads, validates and (unless told otherwise or invalid) writes a ledger file, all in one transaction.
+/// Reads, validates and (unless told otherwise or invalid) writes a ledger file, all in one
+/// transaction. A preview, and a file whose errors stop it, only read: they neither write nor
+/// take the write lock.
 #[allow(clippy::too_many_arguments)]
 pub async fn run(
     store: &Store,
@@ -102,21 +104,39 @@ pub async fn run(
         Ok(sheets) => sheets,
         Err(error) => return Ok(unreadable(file_name, sheet, &error)),
     };
+    let writes = |problems: &[ImportProblem]| {
+        !options.dry_run && (options.skip_invalid || !problems.iter().any(is_error))
+    };
     let (rows, counts, problems, tx) = match ledger {
         Ledger::Devices => {
             let parsed = parse_devices(&sheets);
             drop(sheets);
             let devices: Vec<_> = parsed.devices.into_iter().map(|p| p.device).collect();
-            let mut tx = store.write(actor).await?;
-            let counts = tx.import_devices(facility_id, &devices).await?;
+            let (counts, tx) = if writes(&parsed.problems) {
+                let mut tx = store.write(actor).await?;
+                (tx.import_devices(facility_id, &devices).await?, Some(tx))
+            } else {
+                let counts = store.preview_device_import(facility_id, &devices).await?;
+                (counts, None)
+            };
             (devices.len(), counts, parsed.problems, tx)
         }
         Ledger::Register(spec) => {
             let references = store.references(facility_id).await?;
             let parsed = parse_records(spec, &sheets, &references);
             let records: Vec<_> = parsed.records.iter().map(|(_, r)| r.clone()).collect();
-            let mut tx = store.write(actor).await?;
-            let counts = tx.import_records(facility_id, spec, &records).await?;
+            let (counts, tx) = if writes(&parsed.problems) {
+                let mut tx = store.write(actor).await?;
+                (
+                    tx.import_records(facility_id, spec, &records).await?,
+                    Some(tx),
+                )
+            } else {
+                let counts = store
+                    .preview_record_import(facility_id, spec, &records)
+                    .await?;
+                (counts, None)
+            };
             (records.len(), counts, parsed.problems, tx)
         }
     };
@@ -128,7 +148,6 @@ pub async fn run(
         rows,
         counts,
         problems,
-        options,
     )
     .await
 }
@@ -188,23 +207,23 @@ pub fn unreadable(file_name: &str, sheet: Option<&str>, error: &TableError) -> I
     }
 }
 
-/// Commits the import's transaction — with an audit entry summing it up — only when it is no dry
-/// run and has no error (or errors are to be skipped); otherwise it is rolled back.
+fn is_error(problem: &ImportProblem) -> bool {
+    problem.severity == Severity::Error
+}
+
+/// The report; an import that writes (`tx`: no preview, no error or errors to be skipped) is
+/// committed with an audit entry summing it up.
 #[allow(clippy::too_many_arguments)]
-pub async fn finish(
-    mut tx: WriteTx,
+async fn finish(
+    tx: Option<WriteTx>,
     facility_id: i64,
     entity: &str,
     file_name: &str,
     records_in_file: usize,
     counts: ImportCounts,
     problems: Vec<ImportProblem>,
-    options: ImportOptions,
 ) -> Result<ImportReport, mimamori_store::StoreError> {
-    let errors = problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .count();
+    let errors = problems.iter().filter(|p| is_error(p)).count();
     let mut report = ImportReport {
         file: file_name.to_string(),
         written: false,
@@ -216,7 +235,7 @@ pub async fn finish(
         warnings: problems.len() - errors,
         problems,
     };
-    if !options.dry_run && (errors == 0 || options.skip_invalid) {
+    if let Some(mut tx) = tx {
         let summary = serde_json::json!({
             "file": file_name, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
             "skipped_errors": errors, "warnings": report.warnings,

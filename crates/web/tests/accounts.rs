@@ -133,14 +133,17 @@ async fn a_user_export_imports_with_a_remembered_mapping_and_a_second_is_reporte
         ["user01", "受付共用", "医事:参照", "2026/11/20", "無効"],
         ["r20001", "研修 医", "カルテ:参照", "", "有効"],
     ]);
-    let (status, report) = import(&client, "&dry_run=true", second.clone()).await;
-    assert_eq!((status, report["written"].as_bool()), (200, Some(false)));
+    // The preview reports exactly what the import then does, and writes nothing.
+    let (status, preview) = import(&client, "&dry_run=true", second.clone()).await;
+    assert_eq!((status, preview["written"].as_bool()), (200, Some(false)));
     let (_, report) = import(&client, "", second.clone()).await;
-    assert_eq!(ids(&report, "created"), ["r20001"]);
-    assert_eq!(ids(&report, "changed"), ["n10235"]);
-    assert_eq!(ids(&report, "disabled"), ["user01", "c10236"]);
-    assert_eq!(report["sign_ins_updated"], 1);
-    assert_eq!(report["unchanged"], 0);
+    for report in [&preview, &report] {
+        assert_eq!(ids(report, "created"), ["r20001"]);
+        assert_eq!(ids(report, "changed"), ["n10235"]);
+        assert_eq!(ids(report, "disabled"), ["user01", "c10236"]);
+        assert_eq!(report["sign_ins_updated"], 1);
+        assert_eq!(report["unchanged"], 0);
+    }
     // The same file a second time changes nothing.
     let (_, report) = import(&client, "", second).await;
     assert_eq!(report["unchanged"], 4, "{report}");

@@ -189,6 +189,44 @@ async fn api_validation_and_warnings(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(list["total"], 0, "a failed import writes nothing");
+    // Corrected, previewed (nothing written), then imported as the preview said.
+    let fixed = encoding_rs::SHIFT_JIS
+        .encode(&csv.replace("いつも", "利用中"))
+        .0
+        .into_owned();
+    let mut reports = Vec::new();
+    for query in ["?dry_run=true", ""] {
+        let response = client
+            .http
+            .post(client.url(&format!(
+                "/api/v1/facilities/F1/registers/cloud-services/import{query}"
+            )))
+            .header("x-csrf-token", &token)
+            .body(fixed.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let report: serde_json::Value = response.json().await.unwrap();
+        let list: serde_json::Value = client
+            .get("/api/v1/facilities/F1/registers/cloud-services")
+            .await
+            .json()
+            .await
+            .unwrap();
+        reports.push((
+            report["created"].as_u64(),
+            report["written"].as_bool(),
+            list["total"].as_u64(),
+        ));
+    }
+    assert_eq!(
+        reports,
+        [
+            (Some(2), Some(false), Some(0)),
+            (Some(2), Some(true), Some(2))
+        ]
+    );
 }
 
 async fn every_register_round_trips_through_its_files(backend: Backend) {

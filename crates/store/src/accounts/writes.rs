@@ -11,12 +11,32 @@ use super::{iso, StoredAccount};
 use crate::bulk::Rows;
 use crate::{col, AuditRecord, Result, StoreError, WriteTx};
 
-/// What an import did: the changes, and how many owners matching found.
+/// What an import did (or, in a preview, would do): the changes, and how many owners matching
+/// found.
 #[derive(Debug, Clone, Default)]
 pub struct AccountImport {
     pub changes: AccountChanges,
     pub matched: usize,
     pub suggested: usize,
+}
+
+impl AccountImport {
+    /// The changes [`AccountChanges::between`] decides, with the owners of the written accounts
+    /// matched against the roster. Nothing is read or written: a preview is this alone.
+    pub fn plan(existing: &[Account], incoming: &[Account], people: &[Person]) -> Self {
+        let mut changes = AccountChanges::between(existing, incoming);
+        let roster = Roster::new(people);
+        let mut accounts: Vec<Account> = changes.writes.iter().map(|(_, a)| a.clone()).collect();
+        let (matched, suggested) = roster.match_accounts(&mut accounts);
+        for ((_, write), matched) in changes.writes.iter_mut().zip(accounts) {
+            *write = matched;
+        }
+        AccountImport {
+            changes,
+            matched,
+            suggested,
+        }
+    }
 }
 
 fn search_text(account: &Account) -> String {
@@ -44,13 +64,8 @@ impl WriteTx {
         incoming: &[Account],
         people: &[Person],
     ) -> Result<AccountImport> {
-        let mut changes = AccountChanges::between(existing, incoming);
-        let roster = Roster::new(people);
-        let mut accounts: Vec<Account> = changes.writes.iter().map(|(_, a)| a.clone()).collect();
-        let (matched, suggested) = roster.match_accounts(&mut accounts);
-        for ((_, write), matched) in changes.writes.iter_mut().zip(accounts) {
-            *write = matched;
-        }
+        let plan = AccountImport::plan(existing, incoming, people);
+        let changes = &plan.changes;
         let (new, updates): (Vec<_>, Vec<_>) = changes.writes.iter().partition(|(id, _)| *id == 0);
         for chunk in new.chunks(BATCH) {
             self.insert_accounts(facility_id, system, chunk.iter().map(|(_, a)| a))
@@ -79,11 +94,7 @@ impl WriteTx {
                 })),
         )
         .await?;
-        Ok(AccountImport {
-            changes,
-            matched,
-            suggested,
-        })
+        Ok(plan)
     }
 
     pub(crate) async fn insert_accounts<'a>(

@@ -3,19 +3,11 @@
 use std::collections::HashMap;
 
 use mimamori_domain::ledger::device::{Device, DeviceStatus};
-use serde::Serialize;
 
 use super::devices::{from_row, load_details, StoredDevice, COLUMNS};
+use super::import_plan::{match_items, ImportCounts, Match};
 use crate::bulk::Rows;
-use crate::{AuditRecord, Result, WriteTx};
-
-/// What an import did (or, in a dry run, would do).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct ImportCounts {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
+use crate::{AuditRecord, Backend, Result, Store, WriteTx};
 
 fn day(date: Option<chrono::NaiveDate>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
@@ -277,42 +269,27 @@ impl WriteTx {
         facility_id: i64,
         devices: &[Device],
     ) -> Result<ImportCounts> {
-        let sql = format!("SELECT {COLUMNS} FROM devices WHERE facility_id = $1");
-        let rows = sqlx::query(&sql)
-            .bind(facility_id)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        let mut existing = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-        load_details(self.backend, &mut self.tx, &mut existing).await?;
-        let by_number: HashMap<String, StoredDevice> = existing
-            .into_iter()
-            .map(|d| (d.device.management_no.clone(), d))
-            .collect();
-        let mut counts = ImportCounts::default();
+        let stored = stored_devices(self.backend, &mut self.tx, facility_id).await?;
+        let matches = match_devices(&stored, devices);
         let new: Vec<Device> = devices
             .iter()
-            .filter(|d| !by_number.contains_key(&d.management_no))
-            .cloned()
+            .zip(&matches)
+            .filter(|(_, m)| matches!(m, Match::New))
+            .map(|(device, _)| device.clone())
             .collect();
         self.create_devices(facility_id, &new).await?;
-        counts.created = new.len();
         if new.len() >= ANALYZE_AFTER {
             // Fresh statistics, or the planner keeps treating the facility as small (PostgreSQL
             // then scans instead of using the trigram index until autovacuum comes by).
             self.analyze(&["devices", "device_software", "device_interfaces"])
                 .await?;
         }
-        for device in devices {
-            match by_number.get(&device.management_no) {
-                None => {}
-                Some(stored) if stored.device == *device => counts.unchanged += 1,
-                Some(stored) => {
-                    self.update_device(stored, device).await?;
-                    counts.updated += 1;
-                }
+        for (device, m) in devices.iter().zip(&matches) {
+            if let Match::Changed(stored) = m {
+                self.update_device(stored, device).await?;
             }
         }
-        Ok(counts)
+        Ok(ImportCounts::of(&matches))
     }
 
     /// Records that a person checked the ledger (「台帳を確認しました」).
@@ -342,4 +319,50 @@ impl WriteTx {
         )
         .await
     }
+}
+
+impl Store {
+    /// What [`WriteTx::import_devices`] would do, read without a write transaction: a preview
+    /// neither writes nor holds the database's write lock (an import of 100,000 devices holds it
+    /// for seconds).
+    pub async fn preview_device_import(
+        &self,
+        facility_id: i64,
+        devices: &[Device],
+    ) -> Result<ImportCounts> {
+        let mut conn = self.pool.acquire().await?;
+        let stored = stored_devices(self.backend, &mut conn, facility_id).await?;
+        Ok(ImportCounts::of(&match_devices(&stored, devices)))
+    }
+}
+
+/// The facility's devices with their details, by 管理番号.
+async fn stored_devices(
+    backend: Backend,
+    conn: &mut sqlx::AnyConnection,
+    facility_id: i64,
+) -> Result<HashMap<String, StoredDevice>> {
+    let sql = format!("SELECT {COLUMNS} FROM devices WHERE facility_id = $1");
+    let rows = sqlx::query(&sql)
+        .bind(facility_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut stored = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
+    load_details(backend, conn, &mut stored).await?;
+    Ok(stored
+        .into_iter()
+        .map(|d| (d.device.management_no.clone(), d))
+        .collect())
+}
+
+fn match_devices<'s>(
+    stored: &'s HashMap<String, StoredDevice>,
+    devices: &[Device],
+) -> Vec<Match<'s, StoredDevice>> {
+    match_items(
+        stored,
+        devices,
+        |d| d.management_no.clone(),
+        |s, d| s.device == *d,
+    )
 }

@@ -3,7 +3,8 @@
 pub mod confirmations;
 pub(crate) mod device_writes;
 pub mod devices;
+mod import_plan;
 pub mod pending;
 pub mod registers;
 
-pub use device_writes::ImportCounts;
+pub use import_plan::ImportCounts;

@@ -7,6 +7,7 @@ use mimamori_domain::validation::search_key;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
+use super::import_plan::{match_items, Match};
 use super::ImportCounts;
 use crate::{col, AuditRecord, Result, Store, StoreError, WriteTx};
 
@@ -169,40 +170,66 @@ impl WriteTx {
         spec: &RegisterSpec,
         records: &[Record],
     ) -> Result<ImportCounts> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM register_records WHERE facility_id = $1 AND register = $2"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(facility_id)
-            .bind(spec.slug)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        let existing: HashMap<String, StoredRecord> = rows
-            .iter()
-            .map(from_row)
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .map(|r| (record_key(spec, &r.record), r))
-            .collect();
-        let mut counts = ImportCounts::default();
-        for record in records {
-            match existing.get(&record_key(spec, record)) {
-                None => {
+        let stored = stored_records(&mut self.tx, facility_id, spec).await?;
+        let matches = match_records(&stored, spec, records);
+        for (record, m) in records.iter().zip(&matches) {
+            match m {
+                Match::New => {
                     self.create_record(facility_id, spec, record).await?;
-                    counts.created += 1;
                 }
-                Some(stored) if stored.record == *record => counts.unchanged += 1,
-                Some(stored) => {
-                    self.update_record(spec, stored, record).await?;
-                    counts.updated += 1;
-                }
+                Match::Changed(stored) => self.update_record(spec, stored, record).await?,
+                Match::Unchanged => {}
             }
         }
-        Ok(counts)
+        Ok(ImportCounts::of(&matches))
     }
 }
 
+/// The register's records by their key.
+async fn stored_records(
+    conn: &mut sqlx::AnyConnection,
+    facility_id: i64,
+    spec: &RegisterSpec,
+) -> Result<HashMap<String, StoredRecord>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM register_records WHERE facility_id = $1 AND register = $2");
+    let rows = sqlx::query(&sql)
+        .bind(facility_id)
+        .bind(spec.slug)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| from_row(row).map(|r| (record_key(spec, &r.record), r)))
+        .collect()
+}
+
+fn match_records<'s>(
+    stored: &'s HashMap<String, StoredRecord>,
+    spec: &RegisterSpec,
+    records: &[Record],
+) -> Vec<Match<'s, StoredRecord>> {
+    match_items(
+        stored,
+        records,
+        |r| record_key(spec, r),
+        |s, r| s.record == *r,
+    )
+}
+
 impl Store {
+    /// What [`WriteTx::import_records`] would do, read without a write transaction (see
+    /// [`Store::preview_device_import`]).
+    pub async fn preview_record_import(
+        &self,
+        facility_id: i64,
+        spec: &RegisterSpec,
+        records: &[Record],
+    ) -> Result<ImportCounts> {
+        let mut conn = self.pool.acquire().await?;
+        let stored = stored_records(&mut conn, facility_id, spec).await?;
+        Ok(ImportCounts::of(&match_records(&stored, spec, records)))
+    }
+
     /// A page of a register: searched across all fields, filtered by field values, sorted by a
     /// field (else by key), paged — all in the database.
     pub async fn records(

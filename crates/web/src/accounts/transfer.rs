@@ -7,6 +7,7 @@ use axum::{Extension, Form};
 use mimamori_domain::accounts::{Account, ColumnMapping, ACCOUNTS};
 use mimamori_formats::accounts::{account_table, file_headers, guess_mapping, parse_accounts};
 use mimamori_formats::{read_tables, ImportProblem, Severity};
+use mimamori_store::accounts::AccountImport;
 use mimamori_store::facilities::Facility;
 use mimamori_store::{Actor, AuditRecord, Store};
 use serde::{Deserialize, Serialize};
@@ -133,10 +134,20 @@ pub async fn run(
     let incoming: Vec<Account> = parsed.accounts.into_iter().map(|(_, a)| a).collect();
     let existing = store.all_accounts(facility_id, Some(&system.name)).await?;
     let people = store.people(facility_id).await?;
-    let mut tx = store.write(actor).await?;
-    let import = tx
-        .import_accounts(facility_id, &system.name, &existing, &incoming, &people)
-        .await?;
+    // A preview, or a file whose errors stop it, is planned without a write transaction.
+    let writes = !options.dry_run && (errors == 0 || options.skip_invalid);
+    let mut tx = if writes {
+        Some(store.write(actor).await?)
+    } else {
+        None
+    };
+    let import = match tx.as_mut() {
+        Some(tx) => {
+            tx.import_accounts(facility_id, &system.name, &existing, &incoming, &people)
+                .await?
+        }
+        None => AccountImport::plan(&existing, &incoming, &people),
+    };
     report.created = import.changes.created;
     report.changed = import.changes.changed;
     report.disabled = import.changes.disabled;
@@ -144,7 +155,7 @@ pub async fn run(
     report.unchanged = import.changes.unchanged;
     report.owners_matched = import.matched;
     report.owners_suggested = import.suggested;
-    if !options.dry_run && (errors == 0 || options.skip_invalid) {
+    if let Some(mut tx) = tx {
         if explicit {
             tx.save_column_mapping(facility_id, &system.name, &used)
                 .await?;
