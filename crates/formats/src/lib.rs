@@ -13,5 +13,5 @@ pub mod registers;
 pub mod table;
 pub mod write;
 
-pub use problem::{ImportProblem, Severity};
+pub use problem::{group_problems, problem_table, ImportProblem, ProblemGroup, Severity};
 pub use table::{read_tables, Sheet, TableError};

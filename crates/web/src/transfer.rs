@@ -11,13 +11,17 @@ use mimamori_domain::i18n::Lang;
 use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_formats::devices::parse_devices;
 use mimamori_formats::registers::parse_records;
-use mimamori_formats::{read_tables, ImportProblem, Severity, TableError};
+use mimamori_formats::write::{self, Encoding};
+use mimamori_formats::{
+    group_problems, problem_table, read_tables, ImportProblem, ProblemGroup, Severity, TableError,
+};
 use mimamori_store::ledger::ImportCounts;
 use mimamori_store::{Actor, AuditRecord, Store, WriteTx};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{FacilityCtx, Principal};
+use crate::devices::export::{ExportFormat, Exported};
 use crate::error::{AppError, AppResult};
 use crate::view::{render, PageCtx};
 use crate::AppState;
@@ -285,8 +289,43 @@ pub struct ImportPage {
     pub facility_name: String,
     pub hint: String,
     pub report: Option<ImportReport>,
+    pub problems: ProblemsView,
     pub pending: Option<i64>,
     pub done: bool,
+}
+
+/// Problems a page lists one by one; past this it shows them grouped by column and reason, the
+/// first ones, and (where the upload is still kept) a download of all: a wrongly mapped column
+/// fails every row, and 100,000 table rows would make a page of tens of megabytes.
+pub const LISTED_PROBLEMS: usize = 200;
+
+/// A report's problems as an import page shows them.
+#[derive(Debug, Default)]
+pub struct ProblemsView {
+    pub listed: Vec<ImportProblem>,
+    pub unlisted: usize,
+    pub groups: Vec<ProblemGroup>,
+    pub download: Option<String>,
+}
+
+impl ProblemsView {
+    pub fn unlisted_text(&self) -> String {
+        mimamori_formats::problem::count_text(self.unlisted)
+    }
+
+    pub fn new(problems: &[ImportProblem], download: Option<String>) -> Self {
+        let unlisted = problems.len().saturating_sub(LISTED_PROBLEMS);
+        Self {
+            listed: problems.iter().take(LISTED_PROBLEMS).cloned().collect(),
+            unlisted,
+            groups: if unlisted > 0 {
+                group_problems(problems)
+            } else {
+                Vec::new()
+            },
+            download: download.filter(|_| unlisted > 0),
+        }
+    }
 }
 
 impl ImportPage {
@@ -307,13 +346,20 @@ fn import_page(
     pending: Option<i64>,
     done: bool,
 ) -> ImportPage {
+    let base = ledger.list_url(&fctx.facility.profile.code);
+    let download = pending.map(|id| format!("{base}/import/{id}/problems"));
+    let problems = report
+        .as_ref()
+        .map(|r| ProblemsView::new(&r.problems, download))
+        .unwrap_or_default();
     ImportPage {
-        base: ledger.list_url(&fctx.facility.profile.code),
+        base,
         title: ledger.title(ctx.lang),
         facility_name: fctx.facility.profile.name.clone(),
         hint: ledger.hint(ctx.lang),
         ctx,
         report,
+        problems,
         pending,
         done,
     }
@@ -349,7 +395,9 @@ pub async fn upload(
         options,
     )
     .await?;
-    let pending = if report.records_in_file > 0 {
+    // Kept to be confirmed, or for the download of its problems when the page cannot list them
+    // all (even when no row is valid).
+    let pending = if report.records_in_file > 0 || report.problems.len() > LISTED_PROBLEMS {
         Some(
             state
                 .store
@@ -379,6 +427,46 @@ pub async fn upload(
 pub struct ConfirmForm {
     #[serde(default)]
     pub skip_invalid: String,
+}
+
+/// Every problem of an upload the same person previewed, as CSV (UTF-8 with BOM): the file is
+/// checked again exactly as the preview did.
+pub async fn problems(
+    state: &AppState,
+    principal: &Principal,
+    fctx: &FacilityCtx,
+    ledger: Ledger,
+    id: i64,
+) -> AppResult<Response> {
+    let pending = state
+        .store
+        .pending_import(id, fctx.facility.id, principal.user.id, ledger.slug())
+        .await?;
+    let options = ImportOptions {
+        dry_run: true,
+        skip_invalid: false,
+    };
+    let report = run(
+        &state.store,
+        &principal.actor(),
+        fctx.facility.id,
+        ledger,
+        &pending.file_name,
+        &pending.content,
+        None,
+        options,
+    )
+    .await?;
+    let table = problem_table(&report.file, &report.problems);
+    let (bytes, _) = write::csv(&table, Encoding::Utf8Bom);
+    let stem = format!("取り込みの問題_{}", fctx.facility.profile.code);
+    Ok(Exported::file(
+        bytes,
+        ExportFormat::Csv(Encoding::Utf8Bom),
+        &stem,
+        report.problems.len(),
+    )
+    .attachment("import-problems"))
 }
 
 /// Applies an upload the same person previewed.

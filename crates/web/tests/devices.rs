@@ -9,6 +9,7 @@ backend_tests!(
     form_search_edit_and_history,
     bulk_status_and_confirmation,
     upload_preview_then_confirm,
+    a_file_failing_every_row_is_summarised_and_downloadable,
     api_crud_import_and_export,
     export_keeps_the_list_filter,
 );
@@ -254,6 +255,74 @@ async fn upload_preview_then_confirm(backend: Backend) {
             .status(),
         404
     );
+}
+
+/// The part of `html` from `start` to the next `</table>`.
+fn table<'a>(html: &'a str, start: &str) -> &'a str {
+    let from = html.split(start).nth(1).unwrap_or_default();
+    from.split("</table>").next().unwrap_or_default()
+}
+
+async fn a_file_failing_every_row_is_summarised_and_downloadable(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    // 260 rows with a status no one can read, three of them with a date no one can read either.
+    let mut csv = String::from("管理番号,状態,登録日\r\n");
+    for i in 0..260 {
+        let date = if (10..13).contains(&i) {
+            "someday"
+        } else {
+            "2024/4/1"
+        };
+        csv.push_str(&format!("PC-{i:04},動いてる,{date}\r\n"));
+    }
+    let response = upload(&client, "台帳.csv", csv.into_bytes()).await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("確認（まだ保存していません）"));
+    // The first 200 one by one, the rest counted, every kind of problem summed up.
+    let listed = table(&html, "<table class=\"problems\">");
+    assert_eq!(listed.matches("<tr class=").count(), 200);
+    assert!(html.contains("ほか 63 件"), "260 + 3 problems, 200 listed");
+    let groups = table(&html, "<table class=\"problem-groups\">");
+    let counts: Vec<&str> = groups
+        .split("<tr class=")
+        .skip(1)
+        .map(|row| {
+            let cell = row.split("<td class=\"num\">").nth(1).unwrap();
+            cell.split('<').next().unwrap()
+        })
+        .collect();
+    assert_eq!(counts, ["260", "3"]);
+    // Every problem can be downloaded, in both languages.
+    let link = html
+        .split("id=\"problem-download\"")
+        .next()
+        .unwrap()
+        .rsplit("href=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#x2f;", "/");
+    assert!(link.ends_with("/problems"), "{link}");
+    let response = client.get(&link).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = response.text().await.unwrap();
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 1 + 263);
+    assert!(lines[0].starts_with("種別,シート,行,列,値,内容,Reason"));
+    // Only the person who uploaded the file gets its problems.
+    let other = app
+        .user("other@example.jp", Role::Editor, Some(app.facility.id))
+        .await;
+    let other = app.sign_in(&other).await;
+    assert_eq!(other.get(&link).await.status(), 404);
 }
 
 async fn api_crud_import_and_export(backend: Backend) {

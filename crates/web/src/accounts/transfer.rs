@@ -17,7 +17,7 @@ use super::{system, SystemRef};
 use crate::auth::{FacilityCtx, SignedIn};
 use crate::devices::export::{ExportFormat, Exported};
 use crate::error::AppResult;
-use crate::transfer::{unreadable, uploaded_file, ImportOptions};
+use crate::transfer::{unreadable, uploaded_file, ImportOptions, ProblemsView};
 use crate::view::{render, PageCtx};
 use crate::AppState;
 
@@ -246,10 +246,16 @@ struct ImportPage {
     headers: Vec<String>,
     mapping: ColumnMapping,
     report: Option<AccountImportReport>,
+    problems: ProblemsView,
     done: bool,
 }
 
 impl ImportPage {
+    fn show(&mut self, report: AccountImportReport) {
+        self.problems = ProblemsView::new(&report.problems, None);
+        self.report = Some(report);
+    }
+
     fn fields(&self) -> Vec<(&'static str, &'static str, bool)> {
         ACCOUNTS
             .fields
@@ -283,6 +289,7 @@ fn page(ctx: PageCtx, fctx: FacilityCtx, system: SystemRef) -> ImportPage {
         headers: Vec::new(),
         mapping: ColumnMapping::default(),
         report: None,
+        problems: ProblemsView::default(),
         done: false,
     }
 }
@@ -317,7 +324,7 @@ pub async fn upload(
         Ok(sheets) => sheets,
         Err(error) => {
             let mut view = page(ctx, fctx, system);
-            view.report = Some(AccountImportReport {
+            view.show(AccountImportReport {
                 file: file_name.clone(),
                 errors: 1,
                 problems: unreadable(&file_name, None, &error).problems,
@@ -438,6 +445,6 @@ pub async fn apply(
     view.pending = (!report.written).then_some(pending.id);
     view.headers = file_headers(&sheets);
     view.mapping = mapping;
-    view.report = Some(report);
+    view.show(report);
     Ok(render(&view))
 }

@@ -34,3 +34,12 @@ pub async fn confirm(
 ) -> AppResult<Response> {
     transfer::confirm(&state, ctx, &principal, &fctx, Ledger::Devices, id, form).await
 }
+
+pub async fn problems(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    transfer::problems(&state, &principal, &fctx, Ledger::Devices, id).await
+}

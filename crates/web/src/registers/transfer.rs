@@ -130,6 +130,16 @@ pub async fn upload(
     .await
 }
 
+pub async fn problems(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug, id)): Path<(String, String, i64)>,
+) -> AppResult<Response> {
+    let ledger = Ledger::Register(spec(&slug)?);
+    transfer::problems(&state, &principal, &fctx, ledger, id).await
+}
+
 pub async fn confirm(
     State(state): State<AppState>,
     ctx: PageCtx,
