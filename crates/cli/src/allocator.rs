@@ -23,18 +23,28 @@ const EVERY_COMMAND: [(&str, &str); 1] = [("MIMALLOC_ALLOW_THP", "0")];
 ///   back and they leave the resident set) rather than marking them free for the kernel to take
 ///   some time under memory pressure.
 ///
+/// - and for glibc's allocator, which SQLite (C, on the connections' worker threads) still uses:
+///   blocks of 128 KiB and more mapped on their own and unmapped when freed. glibc otherwise
+///   raises that threshold to the size of the largest block freed (up to 32 MiB), and SQLite's
+///   large transient buffers — the JSON text of a 100,000-device read — then stay in its
+///   arenas after the job.
+///
 /// Measured (docs/benchmarks.md, session 9): idle after computing a 100,000-device facility's
 /// summary 53–62 MB with mimalloc's defaults, 42–44 MB with these; peak under the list
-/// benchmark 55 → 37 MB; the list's rate the same within the machine's noise.
-const SERVER_OPTIONS: [(&str, &str); 2] = [
+/// benchmark 55 → 37 MB; the list's rate the same within the machine's noise. Session 12 (the
+/// summary's first computation now also writes the facility's facts snapshot): 56–69 MB without
+/// the glibc threshold, 37–39 MB with it (alone: 37.5; `MALLOC_ARENA_MAX=2` alone 58.7,
+/// `MALLOC_TRIM_THRESHOLD_` alone 44.6).
+const SERVER_OPTIONS: [(&str, &str); 3] = [
     ("MIMALLOC_PURGE_DELAY", "0"),
     ("MIMALLOC_ARENA_EAGER_COMMIT", "0"),
+    ("MALLOC_MMAP_THRESHOLD_", "131072"),
 ];
 
 /// Runs the same command again (`exec`: same process ID, arguments and descriptors) with
 /// [`EVERY_COMMAND`] — and for the server [`SERVER_OPTIONS`] — set where the environment does
-/// not set them already. Setting mimalloc's options from the program would take `unsafe`, which
-/// the workspace forbids. An operator's own values are kept; if the program cannot be run again,
+/// not set them already. Setting the allocators' options from the program would take `unsafe`,
+/// which the workspace forbids. An operator's own values are kept; if the program cannot be run again,
 /// it carries on with mimalloc's defaults.
 pub fn use_options(server: bool) {
     let server_options: &[(&str, &str)] = if server { &SERVER_OPTIONS } else { &[] };

@@ -4,7 +4,7 @@
 mod support;
 
 use mimamori_testkit::{backend_tests, Backend, TestDb};
-use support::{mimalloc_options, run, stderr, stdout, Server, BIN};
+use support::{allocator_options, run, stderr, stdout, Server, BIN};
 
 backend_tests!(
     facilities_are_created_and_listed,
@@ -299,13 +299,15 @@ fn the_server_runs_with_its_allocator_options_unless_told_otherwise() {
                 ("MIMALLOC_PURGE_DELAY", purge_delay),
                 ("MIMALLOC_ARENA_EAGER_COMMIT", None),
                 ("MIMALLOC_ALLOW_THP", None),
+                ("MALLOC_MMAP_THRESHOLD_", None),
             ],
         );
-        mimalloc_options(server.child.id())
+        allocator_options(server.child.id())
     };
     assert_eq!(
         options_with(None),
         [
+            "MALLOC_MMAP_THRESHOLD_=131072",
             "MIMALLOC_ALLOW_THP=0",
             "MIMALLOC_ARENA_EAGER_COMMIT=0",
             "MIMALLOC_PURGE_DELAY=0"
@@ -315,6 +317,7 @@ fn the_server_runs_with_its_allocator_options_unless_told_otherwise() {
     assert_eq!(
         options_with(Some("250")),
         [
+            "MALLOC_MMAP_THRESHOLD_=131072",
             "MIMALLOC_ALLOW_THP=0",
             "MIMALLOC_ARENA_EAGER_COMMIT=0",
             "MIMALLOC_PURGE_DELAY=250"
@@ -356,7 +359,7 @@ fn commands_run_without_transparent_huge_pages() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let options = || mimalloc_options(import.id());
+    let options = || allocator_options(import.id());
     // The options appear once the command has executed itself again (same process).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while options().is_empty() && std::time::Instant::now() < deadline {

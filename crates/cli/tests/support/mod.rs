@@ -51,12 +51,12 @@ pub fn stderr(output: &Output) -> String {
 
 /// The allocator's options in a running process's environment (Linux /proc), as sorted
 /// `MIMALLOC_…=value` entries; none when the process is gone.
-pub fn mimalloc_options(pid: u32) -> Vec<String> {
+pub fn allocator_options(pid: u32) -> Vec<String> {
     let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
     let mut options: Vec<String> = environ
         .split(|b| *b == 0)
         .map(|entry| String::from_utf8_lossy(entry).into_owned())
-        .filter(|entry| entry.starts_with("MIMALLOC_"))
+        .filter(|entry| entry.starts_with("MIMALLOC_") || entry.starts_with("MALLOC_"))
         .collect();
     options.sort();
     options
