@@ -438,25 +438,11 @@ pub async fn problems(
     ledger: Ledger,
     id: i64,
 ) -> AppResult<Response> {
-    let pending = state
-        .store
-        .pending_import(id, fctx.facility.id, principal.user.id, ledger.slug())
-        .await?;
     let options = ImportOptions {
         dry_run: true,
         skip_invalid: false,
     };
-    let report = run(
-        &state.store,
-        &principal.actor(),
-        fctx.facility.id,
-        ledger,
-        &pending.file_name,
-        &pending.content,
-        None,
-        options,
-    )
-    .await?;
+    let report = run_pending(state, principal, fctx, ledger, id, options).await?;
     let table = problem_table(&report.file, &report.problems);
     let (bytes, _) = write::csv(&table, Encoding::Utf8Bom);
     let stem = format!("取り込みの問題_{}", fctx.facility.profile.code);
@@ -469,6 +455,32 @@ pub async fn problems(
     .attachment("import-problems"))
 }
 
+/// Runs the kept upload `id` of this person, facility and ledger (anyone else's is not found).
+async fn run_pending(
+    state: &AppState,
+    principal: &Principal,
+    fctx: &FacilityCtx,
+    ledger: Ledger,
+    id: i64,
+    options: ImportOptions,
+) -> AppResult<ImportReport> {
+    let pending = state
+        .store
+        .pending_import(id, fctx.facility.id, principal.user.id, ledger.slug())
+        .await?;
+    Ok(run(
+        &state.store,
+        &principal.actor(),
+        fctx.facility.id,
+        ledger,
+        &pending.file_name,
+        &pending.content,
+        None,
+        options,
+    )
+    .await?)
+}
+
 /// Applies an upload the same person previewed.
 pub async fn confirm(
     state: &AppState,
@@ -479,25 +491,11 @@ pub async fn confirm(
     id: i64,
     form: ConfirmForm,
 ) -> AppResult<Response> {
-    let pending = state
-        .store
-        .pending_import(id, fctx.facility.id, principal.user.id, ledger.slug())
-        .await?;
     let options = ImportOptions {
         dry_run: false,
         skip_invalid: form.skip_invalid == "yes",
     };
-    let report = run(
-        &state.store,
-        &principal.actor(),
-        fctx.facility.id,
-        ledger,
-        &pending.file_name,
-        &pending.content,
-        None,
-        options,
-    )
-    .await?;
+    let report = run_pending(state, principal, fctx, ledger, id, options).await?;
     if report.written {
         state.store.delete_pending_import(id).await?;
     }

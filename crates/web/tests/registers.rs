@@ -12,6 +12,26 @@ backend_tests!(
     every_register_round_trips_through_its_files
 );
 
+/// Posts `body` to the register's import API (`query` starts with `?` or is empty).
+async fn import(
+    client: &TestClient,
+    token: &str,
+    slug: &str,
+    query: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    client
+        .http
+        .post(client.url(&format!(
+            "/api/v1/facilities/F1/registers/{slug}/import{query}"
+        )))
+        .header("x-csrf-token", token)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn editor(app: &TestApp) -> TestClient {
     let user = app
         .user("clerk@example.jp", Role::Editor, Some(app.facility.id))
@@ -166,14 +186,7 @@ async fn api_validation_and_warnings(backend: Backend) {
     let csv = "サービス提供事業者,サービス名称/用途,ドメイン/アドレス,利用場所/アクセス経路,利用者/グループ,利用者認証方法,利用開始日,利用状況\r\nC社,Web予約,yoyaku.example.jp,受付PC,受付,ID・パスワード,令和5年4月1日,利用中\r\nD社,院内メール,mail.example.jp,,,ID,2021/4/1,いつも\r\n";
     let bytes = encoding_rs::SHIFT_JIS.encode(csv).0.into_owned();
     let token = client.csrf().await;
-    let response = client
-        .http
-        .post(client.url("/api/v1/facilities/F1/registers/cloud-services/import"))
-        .header("x-csrf-token", &token)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
+    let response = import(&client, &token, "cloud-services", "", bytes).await;
     assert_eq!(response.status(), 422);
     let report: serde_json::Value = response.json().await.unwrap();
     assert_eq!(
@@ -196,16 +209,7 @@ async fn api_validation_and_warnings(backend: Backend) {
         .into_owned();
     let mut reports = Vec::new();
     for query in ["?dry_run=true", ""] {
-        let response = client
-            .http
-            .post(client.url(&format!(
-                "/api/v1/facilities/F1/registers/cloud-services/import{query}"
-            )))
-            .header("x-csrf-token", &token)
-            .body(fixed.clone())
-            .send()
-            .await
-            .unwrap();
+        let response = import(&client, &token, "cloud-services", query, fixed.clone()).await;
         assert_eq!(response.status(), 200);
         let report: serde_json::Value = response.json().await.unwrap();
         let list: serde_json::Value = client
@@ -267,16 +271,7 @@ async fn every_register_round_trips_through_its_files(backend: Backend) {
                 .bytes()
                 .await
                 .unwrap();
-            let response = client
-                .http
-                .post(client.url(&format!(
-                    "/api/v1/facilities/F1/registers/{slug}/import?file_name=x"
-                )))
-                .header("x-csrf-token", &token)
-                .body(file.to_vec())
-                .send()
-                .await
-                .unwrap();
+            let response = import(&client, &token, slug, "?file_name=x", file.to_vec()).await;
             let report: serde_json::Value = response.json().await.unwrap();
             assert_eq!(
                 (
