@@ -12,6 +12,17 @@ backend_tests!(
     every_register_round_trips_through_its_files
 );
 
+/// How many cloud services the register's list API counts.
+async fn cloud_services(client: &TestClient) -> Option<u64> {
+    let list: serde_json::Value = client
+        .get("/api/v1/facilities/F1/registers/cloud-services")
+        .await
+        .json()
+        .await
+        .unwrap();
+    list["total"].as_u64()
+}
+
 /// Posts `body` to the register's import API (`query` starts with `?` or is empty).
 async fn import(
     client: &TestClient,
@@ -195,13 +206,11 @@ async fn api_validation_and_warnings(backend: Backend) {
     );
     assert_eq!(report["problems"][0]["row"], 3);
     assert_eq!(report["problems"][0]["column"], "利用状況");
-    let list: serde_json::Value = client
-        .get("/api/v1/facilities/F1/registers/cloud-services")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(list["total"], 0, "a failed import writes nothing");
+    assert_eq!(
+        cloud_services(&client).await,
+        Some(0),
+        "a failed import writes nothing"
+    );
     // Corrected, previewed (nothing written), then imported as the preview said.
     let fixed = encoding_rs::SHIFT_JIS
         .encode(&csv.replace("いつも", "利用中"))
@@ -212,16 +221,10 @@ async fn api_validation_and_warnings(backend: Backend) {
         let response = import(&client, &token, "cloud-services", query, fixed.clone()).await;
         assert_eq!(response.status(), 200);
         let report: serde_json::Value = response.json().await.unwrap();
-        let list: serde_json::Value = client
-            .get("/api/v1/facilities/F1/registers/cloud-services")
-            .await
-            .json()
-            .await
-            .unwrap();
         reports.push((
             report["created"].as_u64(),
             report["written"].as_bool(),
-            list["total"].as_u64(),
+            cloud_services(&client).await,
         ));
     }
     assert_eq!(
