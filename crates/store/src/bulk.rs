@@ -166,6 +166,13 @@ impl WriteTx {
 
     /// Appends many audit entries to the hash chain with multi-row INSERTs.
     pub async fn audit_many(&mut self, records: Vec<AuditRecord<'_>>) -> Result<()> {
+        let rows = self.audit_rows(records);
+        self.insert_rows(&rows).await
+    }
+
+    /// The rows of many audit entries, chained onto the transaction's last entry; the caller
+    /// writes them (with [`WriteTx::insert_rows`]) before anything else is audited.
+    pub(crate) fn audit_rows(&mut self, records: Vec<AuditRecord<'_>>) -> Rows {
         const COLUMNS: &[&str] = &[
             "seq",
             "at",
@@ -180,9 +187,6 @@ impl WriteTx {
             "prev_hash",
             "hash",
         ];
-        if records.is_empty() {
-            return Ok(());
-        }
         let mut rows = Rows::new("audit_log", COLUMNS);
         for record in records {
             self.note_touched(&record);
@@ -221,7 +225,7 @@ impl WriteTx {
             self.hash = hash;
             self.appended = true;
         }
-        self.insert_rows(&rows).await
+        rows
     }
 }
 

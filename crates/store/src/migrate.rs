@@ -68,6 +68,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_facts_snapshots.sql"),
         include_str!("../migrations/postgres/0010_facts_snapshots.sql"),
     ),
+    (
+        11,
+        "device_search_deferred",
+        include_str!("../migrations/sqlite/0011_device_search_deferred.sql"),
+        include_str!("../migrations/postgres/0011_device_search_deferred.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -18,6 +18,7 @@ backend_tests!(
     devices_round_trip_with_details,
     search_filter_sort_and_page,
     search_index_follows_writes,
+    search_index_follows_a_bulk_write,
     import_counts_and_is_idempotent,
     facilities_do_not_see_each_other,
     batches_keep_the_order_and_stop_when_asked,
@@ -412,6 +413,49 @@ async fn search_index_follows_writes(backend: Backend) {
     tx.commit().await.unwrap();
     assert_eq!(total("abcd").await, 0, "trigrams apart do not match");
     assert_eq!((total("abcx").await, total("bcdy").await), (1, 1));
+}
+
+/// A bulk write of more devices than one statement holds (on SQLite indexed once, after its rows:
+/// migration 0011) leaves every device searchable, and devices written after it are indexed as
+/// they are written.
+async fn search_index_follows_a_bulk_write(backend: Backend) {
+    let (_db, store, facility, _) = setup(backend).await;
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    let devices: Vec<Device> = (0..2_345)
+        .map(|i| device(&format!("BULK-{i:04}"), "倉庫", "Win11", &format!("h{i}")))
+        .collect();
+    tx.create_devices(facility, &devices).await.unwrap();
+    tx.commit().await.unwrap();
+    let total = |q: &str| {
+        let store = store.clone();
+        let filter = DeviceFilter {
+            q: Some(q.into()),
+            ..Default::default()
+        };
+        async move { store.devices(facility, &filter).await.unwrap().total }
+    };
+    assert_eq!(total("bulk-").await, 2_345);
+    assert_eq!(total("bulk-0").await, 1_000);
+    assert_eq!(total("bulk-23").await, 45, "the last chunk's devices");
+    assert_eq!(total("bulk-2344").await, 1);
+
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    tx.create_device(facility, &device("PC-1", "病棟", "Win11", "after-bulk"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        total("after-bulk").await,
+        1,
+        "the insert trigger works again"
+    );
+    if backend == Backend::Sqlite {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM devices_search_deferred")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(sqlx::Row::get::<i64, _>(&row, "n"), 0, "the deferral ended");
+    }
 }
 
 /// An export reads the ledger in batches: every device once, in the list's order, with its

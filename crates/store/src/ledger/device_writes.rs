@@ -162,7 +162,7 @@ impl WriteTx {
         let ids: Vec<i64> = (0..devices.len() as i64).map(|n| first + n).collect();
         // A chunk's rows and audit entries at a time: building them for a whole 100,000-device
         // ledger first held a value per cell and a JSON tree per device (over a gigabyte).
-        for (devices, ids) in devices.chunks(WRITE_CHUNK).zip(ids.chunks(WRITE_CHUNK)) {
+        let build = |(devices, ids): (&[Device], &[i64])| {
             let mut rows = DeviceRows::new();
             let mut audit = Vec::with_capacity(devices.len());
             for (device, &id) in devices.iter().zip(ids) {
@@ -174,10 +174,54 @@ impl WriteTx {
                         .after(device),
                 );
             }
-            self.insert_device_rows(&rows).await?;
-            self.audit_many(audit).await?;
+            (rows, audit)
+        };
+        let deferred = self.backend == Backend::Sqlite && devices.len() > WRITE_CHUNK;
+        if deferred {
+            sqlx::query("INSERT INTO devices_search_deferred (id) VALUES (1)")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let mut chunks = devices.chunks(WRITE_CHUNK).zip(ids.chunks(WRITE_CHUNK));
+        let mut next = chunks.next().map(build);
+        while let Some((rows, audit)) = next.take() {
+            let audit = self.audit_rows(audit);
+            // The database writes a chunk while the next one is built: the statements go to
+            // SQLite's worker thread or PostgreSQL's server at the first poll, and building the
+            // next chunk then runs beside them instead of after them.
+            let (written, built) = futures_util::future::join(
+                async {
+                    self.insert_device_rows(&rows).await?;
+                    self.insert_rows(&audit).await
+                },
+                async { chunks.next().map(build) },
+            )
+            .await;
+            written?;
+            next = built;
+        }
+        if deferred {
+            self.index_deferred(first, first + devices.len() as i64 - 1)
+                .await?;
         }
         Ok(ids)
+    }
+
+    /// Adds devices `first`..=`last`, written while their indexing was deferred (see migration
+    /// 0011), to SQLite's search index, and ends the deferral.
+    async fn index_deferred(&mut self, first: i64, last: i64) -> Result<()> {
+        sqlx::query("DELETE FROM devices_search_deferred")
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO devices_search (rowid, search_text)
+             SELECT id, search_text FROM devices WHERE id BETWEEN $1 AND $2",
+        )
+        .bind(first)
+        .bind(last)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
     }
 
     /// Replaces the device's software and interfaces.
