@@ -191,8 +191,6 @@ impl WriteTx {
         for record in records {
             self.note_touched(&record);
             let seq = self.seq + 1;
-            let before = record.before.as_ref().map(|v| v.to_string());
-            let after = record.after.as_ref().map(|v| v.to_string());
             let hash = ChainInput {
                 seq,
                 at: &self.now,
@@ -202,8 +200,8 @@ impl WriteTx {
                 action: record.action,
                 entity: record.entity,
                 entity_id: record.entity_id.as_deref(),
-                before: before.as_deref(),
-                after: after.as_deref(),
+                before: record.before.as_deref(),
+                after: record.after.as_deref(),
                 prev_hash: &self.hash,
             }
             .hash();
@@ -216,8 +214,8 @@ impl WriteTx {
                 record.action.into(),
                 record.entity.into(),
                 record.entity_id.into(),
-                before.into(),
-                after.into(),
+                record.before.into(),
+                record.after.into(),
                 std::mem::take(&mut self.hash).into(),
                 hash.clone().into(),
             ]);

@@ -2,7 +2,6 @@
 //! The transaction starts by updating the chain's head row, which takes the write lock at once
 //! (no read-then-upgrade on SQLite) and serialises appends to the chain on PostgreSQL.
 
-use mimamori_domain::audit::ChainInput;
 use serde::Serialize;
 use sqlx::{Any, Transaction};
 
@@ -40,8 +39,10 @@ pub struct AuditRecord<'a> {
     pub action: &'a str,
     pub entity: &'a str,
     pub entity_id: Option<String>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+    /// The entity before and after the change, as JSON text: written straight from the value
+    /// (no JSON tree in between — a 100,000-device import writes 100,000 of them).
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 impl<'a> AuditRecord<'a> {
@@ -67,12 +68,12 @@ impl<'a> AuditRecord<'a> {
     }
 
     pub fn before(mut self, value: &impl Serialize) -> Self {
-        self.before = serde_json::to_value(value).ok();
+        self.before = serde_json::to_string(value).ok();
         self
     }
 
     pub fn after(mut self, value: &impl Serialize) -> Self {
-        self.after = serde_json::to_value(value).ok();
+        self.after = serde_json::to_string(value).ok();
         self
     }
 
@@ -146,46 +147,7 @@ impl WriteTx {
 
     /// Appends an entry to the audit chain inside this transaction.
     pub async fn audit(&mut self, record: AuditRecord<'_>) -> Result<()> {
-        let seq = self.seq + 1;
-        let before = record.before.as_ref().map(|v| v.to_string());
-        let after = record.after.as_ref().map(|v| v.to_string());
-        let hash = ChainInput {
-            seq,
-            at: &self.now,
-            actor_id: self.actor.user_id,
-            actor: &self.actor.display,
-            facility_id: record.facility_id,
-            action: record.action,
-            entity: record.entity,
-            entity_id: record.entity_id.as_deref(),
-            before: before.as_deref(),
-            after: after.as_deref(),
-            prev_hash: &self.hash,
-        }
-        .hash();
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor_id, actor, facility_id, action, entity, entity_id, before_json, after_json, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(seq)
-        .bind(&self.now)
-        .bind(self.actor.user_id)
-        .bind(&self.actor.display)
-        .bind(record.facility_id)
-        .bind(record.action)
-        .bind(record.entity)
-        .bind(record.entity_id.as_deref())
-        .bind(before.as_deref())
-        .bind(after.as_deref())
-        .bind(&self.hash)
-        .bind(&hash)
-        .execute(&mut *self.tx)
-        .await?;
-        self.seq = seq;
-        self.hash = hash;
-        self.appended = true;
-        self.note_touched(&record);
-        Ok(())
+        self.audit_many(vec![record]).await
     }
 
     /// Records which facility's data an audited change touched (none: data of every facility);

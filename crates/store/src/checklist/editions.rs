@@ -137,8 +137,7 @@ impl WriteTx {
             .id(id)
             .after(edition);
         if let Some(row) = &before {
-            let data: String = col(row, "data")?;
-            record.before = serde_json::from_str(&data).ok();
+            record.before = Some(col(row, "data")?);
         }
         self.audit(record).await?;
         Ok(id)
