@@ -135,3 +135,57 @@ fn export_then_parse_gives_the_same_devices() {
         devices
     );
 }
+
+/// A file large enough to be checked on several threads reads as one read row by row would:
+/// devices in file order, software rows joined to their device across the threads' shares,
+/// problems at their rows.
+#[test]
+fn a_large_file_checked_on_several_threads_keeps_rows_and_groups() {
+    let mut rows: Vec<Vec<String>> = vec![["management no", "hostname", "software", "status"]
+        .map(String::from)
+        .to_vec()];
+    let devices = crate::parallel::PARALLEL_FROM * 2;
+    for i in 0..devices {
+        let status = if i == 1_234 { "壊れた" } else { "稼働" };
+        rows.push(vec![
+            format!("PC-{i}"),
+            format!("h{i}"),
+            "EHR".into(),
+            status.into(),
+        ]);
+    }
+    // Software rows of the first device, after every other device (another thread's share).
+    rows.push(vec![
+        "ＰＣ－０".into(),
+        String::new(),
+        "Office".into(),
+        String::new(),
+    ]);
+    rows.push(vec![
+        "PC-0".into(),
+        "other".into(),
+        "Viewer".into(),
+        String::new(),
+    ]);
+    let import = parse_devices(&[Sheet {
+        name: "台帳".into(),
+        rows,
+    }]);
+    assert_eq!(
+        import.devices.len(),
+        devices - 2,
+        "PC-0 conflicts, PC-1234 fails"
+    );
+    assert_eq!(import.devices[0].device.management_no, "PC-1");
+    assert_eq!(import.devices[0].row, 3);
+    let last = import.devices.last().unwrap();
+    assert_eq!(
+        (last.device.management_no.as_str(), last.row),
+        ("PC-3999", 4_001)
+    );
+    let errors: Vec<(usize, &str)> = import
+        .errors()
+        .map(|p| (p.row, p.column.as_str()))
+        .collect();
+    assert_eq!(errors, [(1_236, "status"), (devices + 3, "hostname")]);
+}

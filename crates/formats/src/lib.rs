@@ -7,6 +7,7 @@ pub mod checklist_export;
 pub mod devices;
 mod devices_export;
 mod header;
+mod parallel;
 pub mod preparedness;
 pub mod problem;
 pub mod registers;
