@@ -316,6 +316,15 @@ async fn facilities_do_not_see_each_other(backend: Backend) {
     ));
 }
 
+/// How many of the facility's devices the list's search box finds for `q`.
+async fn search_total(store: &Store, facility: i64, q: &str) -> i64 {
+    let filter = DeviceFilter {
+        q: Some(q.into()),
+        ..Default::default()
+    };
+    store.devices(facility, &filter).await.unwrap().total
+}
+
 /// The trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL) answers as a scan would, and
 /// follows creates in bulk, updates and deletes; short terms and LIKE wildcards still work.
 async fn search_index_follows_writes(backend: Backend) {
@@ -329,14 +338,7 @@ async fn search_index_follows_writes(backend: Backend) {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let total = |q: &str| {
-        let store = store.clone();
-        let filter = DeviceFilter {
-            q: Some(q.into()),
-            ..Default::default()
-        };
-        async move { store.devices(facility, &filter).await.unwrap().total }
-    };
+    let total = |q: &'static str| search_total(&store, facility, q);
     assert_eq!(total("pc-00").await, 10);
     assert_eq!(total("ＰＣ－０１").await, 10, "full width, upper case");
     assert_eq!(
@@ -426,14 +428,7 @@ async fn search_index_follows_a_bulk_write(backend: Backend) {
         .collect();
     tx.create_devices(facility, &devices).await.unwrap();
     tx.commit().await.unwrap();
-    let total = |q: &str| {
-        let store = store.clone();
-        let filter = DeviceFilter {
-            q: Some(q.into()),
-            ..Default::default()
-        };
-        async move { store.devices(facility, &filter).await.unwrap().total }
-    };
+    let total = |q: &'static str| search_total(&store, facility, q);
     assert_eq!(total("bulk-").await, 2_345);
     assert_eq!(total("bulk-0").await, 1_000);
     assert_eq!(total("bulk-23").await, 45, "the last chunk's devices");
