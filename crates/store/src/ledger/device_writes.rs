@@ -176,11 +176,9 @@ impl WriteTx {
             }
             (rows, audit)
         };
-        let deferred = self.backend == Backend::Sqlite && devices.len() > WRITE_CHUNK;
+        let deferred = devices.len() > WRITE_CHUNK;
         if deferred {
-            sqlx::query("INSERT INTO devices_search_deferred (id) VALUES (1)")
-                .execute(&mut *self.tx)
-                .await?;
+            self.defer_search_index().await?;
         }
         let mut chunks = devices.chunks(WRITE_CHUNK).zip(ids.chunks(WRITE_CHUNK));
         let mut next = chunks.next().map(build);
@@ -207,9 +205,26 @@ impl WriteTx {
         Ok(ids)
     }
 
-    /// Adds devices `first`..=`last`, written while their indexing was deferred (see migration
-    /// 0011), to SQLite's search index, and ends the deferral.
+    /// Makes SQLite's search index skip the devices this transaction writes from now on, until
+    /// [`WriteTx::index_deferred`] indexes them at once (see migration 0011). A bulk write does
+    /// this: per statement, the index was written out and merged at each. If a write between the
+    /// two fails, the transaction must be dropped, as after any failed write. PostgreSQL's index
+    /// has no such cost: nothing to do there.
+    async fn defer_search_index(&mut self) -> Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("INSERT INTO devices_search_deferred (id) VALUES (1)")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Adds devices `first`..=`last`, written since [`WriteTx::defer_search_index`], to SQLite's
+    /// search index, and ends the deferral.
     async fn index_deferred(&mut self, first: i64, last: i64) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Ok(());
+        }
         sqlx::query("DELETE FROM devices_search_deferred")
             .execute(&mut *self.tx)
             .await?;
