@@ -55,8 +55,6 @@ pub struct Store {
     global_changes: Arc<cache::Counter>,
     writes: Arc<cache::Counter>,
     facts_reads: Arc<checklist::FactsCounters>,
-    /// Writes of derived data started after an answer was given (see [`Store::in_background`]).
-    background: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -95,7 +93,6 @@ impl Store {
             global_changes: Default::default(),
             writes: Default::default(),
             facts_reads: Default::default(),
-            background: Default::default(),
         };
         migrate::run(&store).await?;
         Ok(store)
@@ -128,36 +125,9 @@ impl Store {
         format_timestamp(self.clock.now())
     }
 
-    /// Waits for the background writes started so far, then closes the pool, waiting for
-    /// connections to finish.
+    /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
-        self.settle().await;
         self.pool.close().await;
-    }
-
-    /// Runs `work` (a write of derived data that nobody waits for, such as a facts snapshot)
-    /// after the caller has its answer; [`Store::close`] and [`Store::settle`] wait for it.
-    pub(crate) fn in_background(
-        &self,
-        work: impl std::future::Future<Output = ()> + Send + 'static,
-    ) {
-        let task = tokio::spawn(work);
-        if let Ok(mut tasks) = self.background.lock() {
-            tasks.retain(|task| !task.is_finished());
-            tasks.push(task);
-        }
-    }
-
-    /// Waits for the background writes started so far (see [`Store::in_background`]).
-    pub async fn settle(&self) {
-        let tasks = match self.background.lock() {
-            Ok(mut tasks) => std::mem::take(&mut *tasks),
-            Err(_) => Vec::new(),
-        };
-        for task in tasks {
-            // A write that panicked has nothing left to wait for; its failure was its own.
-            let _ = task.await;
-        }
     }
 
     /// Refreshes the planner's statistics after a bulk load (without them PostgreSQL plans

@@ -173,7 +173,7 @@ impl Store {
         seq: i64,
     ) -> Result<FacilityFacts> {
         let facts = self.read_facility_facts(facility_id, today).await?;
-        self.save_facts_snapshot(facility_id, &facts, seq);
+        self.save_facts_snapshot(facility_id, &facts, seq).await;
         Ok(facts)
     }
 

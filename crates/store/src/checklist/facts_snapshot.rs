@@ -59,24 +59,22 @@ impl Store {
     }
 
     /// Keeps the large parts of `facts` (read from the log's position `seq` on) for the next
-    /// process, when the facility is large: encoded now, written in the background — whoever
-    /// asked for the findings has them without waiting for the write. A snapshot is an
-    /// optimisation: failing to write one (a busy or read-only database) is logged, not reported.
-    pub(crate) fn save_facts_snapshot(&self, facility_id: i64, facts: &FacilityFacts, seq: i64) {
+    /// process, when the facility is large. A snapshot is an optimisation: failing to write one
+    /// (a busy or read-only database) is logged, not reported to whoever asked for findings.
+    pub(crate) async fn save_facts_snapshot(
+        &self,
+        facility_id: i64,
+        facts: &FacilityFacts,
+        seq: i64,
+    ) {
         if facts.accounts.len() + facts.devices.len() < SNAPSHOT_FROM_ROWS {
             return;
         }
-        let data = match encode(&facts.accounts, &facts.devices) {
-            Ok(data) => data,
-            Err(error) => {
-                tracing::warn!(facility_id, %error, "facts snapshot not encoded");
-                return;
-            }
-        };
-        let pool = self.pool.clone();
-        self.in_background(async move {
+        let write = async {
+            let data = encode(&facts.accounts, &facts.devices)
+                .map_err(|e| crate::StoreError::Unsupported(format!("facts snapshot: {e}")))?;
             // An older snapshot never replaces a newer one written by another process.
-            let written = sqlx::query(
+            sqlx::query(
                 "INSERT INTO facts_snapshots (facility_id, seq, format, data) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (facility_id) DO UPDATE SET seq = excluded.seq, format = excluded.format, data = excluded.data
                  WHERE facts_snapshots.seq <= excluded.seq",
@@ -85,12 +83,13 @@ impl Store {
             .bind(seq)
             .bind(FORMAT)
             .bind(data)
-            .execute(&pool)
-            .await;
-            if let Err(error) = written {
-                tracing::warn!(facility_id, %error, "facts snapshot not written");
-            }
-        });
+            .execute(&self.pool)
+            .await?;
+            Ok::<_, crate::StoreError>(())
+        };
+        if let Err(error) = write.await {
+            tracing::warn!(facility_id, %error, "facts snapshot not written");
+        }
     }
 }
 
