@@ -69,9 +69,10 @@ pub enum Command {
     Catalog(CatalogCommand),
     /// 施設の指摘事項（台帳・任命・回答から）/ a facility's findings
     Findings {
+        /// 施設コード / facility code
         #[arg(long)]
         facility: String,
-        /// text | json
+        /// 表示形式：表（既定）か JSON / output: a table (default) or JSON
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -196,6 +197,7 @@ pub struct AccountImportArgs {
 pub struct ImportArgs {
     /// XLSX または CSV / XLSX or CSV file
     pub file: PathBuf,
+    /// 施設コード / facility code
     #[arg(long)]
     pub facility: String,
     /// 書き込まずに結果だけ表示 / show what would change, write nothing
@@ -241,6 +243,7 @@ pub struct AccountExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ChecklistExportArgs {
+    /// 施設コード / facility code
     #[arg(long)]
     pub facility: String,
     /// 年度（西暦、4月始まり）/ fiscal year (April–March), e.g. 2026
@@ -272,6 +275,7 @@ pub enum CatalogCommand {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// 施設コード / facility code
     #[arg(long)]
     pub facility: String,
     /// xlsx | csv

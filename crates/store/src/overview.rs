@@ -308,6 +308,14 @@ impl Store {
         Ok(computed.into_iter().map(|(_, _, counts)| counts).collect())
     }
 
+    /// Refreshes the planner's statistics of the summaries, after many were computed at once.
+    pub async fn analyze_summaries(&self) -> Result<()> {
+        sqlx::query("ANALYZE facility_summaries")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Facilities whose summary has unreflected changes or was computed before `today`, most
     /// changed first.
     pub async fn pending_summaries(&self, today: NaiveDate, limit: i64) -> Result<Vec<i64>> {

@@ -141,6 +141,14 @@ impl TestDb {
         let mut conn = sqlx::AnyConnection::connect(&self.url).await.unwrap();
         conn.execute(sql).await.unwrap();
     }
+
+    /// The first column of the first row of a raw query, as text (`None` without a row), to
+    /// look at what the store does not expose (e.g. the planner's statistics).
+    pub async fn text(&self, sql: &str) -> Option<String> {
+        let mut conn = sqlx::AnyConnection::connect(&self.url).await.unwrap();
+        let row = sqlx::query(sql).fetch_optional(&mut conn).await.unwrap()?;
+        sqlx::Row::try_get::<Option<String>, _>(&row, 0).unwrap()
+    }
 }
 
 pub fn fixed_clock() -> Arc<mimamori_domain::clock::FixedClock> {

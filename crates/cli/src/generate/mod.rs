@@ -115,6 +115,10 @@ pub async fn run(store: &Store, options: &Options) -> anyhow::Result<Report> {
     report.seconds_writing = started.elapsed().as_secs_f64();
     let started = Instant::now();
     refresh_summaries(store).await?;
+    // The statistics above were taken while every summary was pending: without fresh ones the
+    // planner expects no facility of a computed status and, filtered by one, sorts all of them
+    // (200,000 facilities: 245 ms for a page instead of a few).
+    store.analyze_summaries().await?;
     report.seconds_summaries = started.elapsed().as_secs_f64();
     Ok(report)
 }
