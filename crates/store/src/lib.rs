@@ -160,6 +160,13 @@ where
     row.try_get(name).map_err(StoreError::from)
 }
 
+/// The number of matches when one page shows them all — a first page that is not full — so
+/// that no count query runs (a register's or an account list's whole read, a small facility).
+pub(crate) fn total_on_page(page: i64, per_page: i64, rows: usize) -> Option<i64> {
+    let rows = i64::try_from(rows).ok()?;
+    (page <= 1 && rows < per_page).then_some(rows)
+}
+
 /// The rows a query selected as one JSON text named `rows` (see [`Backend::json_rows`]), each
 /// into a tuple (struct) of the columns' types, in their order.
 pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(row: &AnyRow) -> Result<Vec<T>> {

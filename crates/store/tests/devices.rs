@@ -22,7 +22,8 @@ backend_tests!(
     import_counts_and_is_idempotent,
     facilities_do_not_see_each_other,
     batches_keep_the_order_and_stop_when_asked,
-    details_and_rule_facts_read_exactly_as_stored
+    details_and_rule_facts_read_exactly_as_stored,
+    register_pages_count_every_match
 );
 
 fn device(no: &str, location: &str, os: &str, host: &str) -> Device {
@@ -549,4 +550,49 @@ async fn details_and_rule_facts_read_exactly_as_stored(backend: Backend) {
     );
     assert_eq!(facts[0].software_without_version, 0);
     assert_eq!(facts[0].segments, ["医療機器系"]);
+}
+
+/// A page's total is every match, whether it comes from the rows of a first page that is not full
+/// or from a count (full pages, later pages, past the end).
+async fn register_pages_count_every_match(backend: Backend) {
+    let (_db, store, facility, _) = setup(backend).await;
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    for name in [
+        "電子カルテ",
+        "医事会計",
+        "PACS",
+        "検査システム",
+        "部門システム",
+    ] {
+        let record = Record {
+            values: [("name".to_string(), name.to_string())].into(),
+        };
+        tx.create_record(facility, &SYSTEMS, &record).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let page = |q: Option<&str>, page: i64, per_page: i64| {
+        let filter = mimamori_store::ledger::registers::RecordFilter {
+            q: q.map(str::to_string),
+            page,
+            per_page,
+            ..Default::default()
+        };
+        let store = store.clone();
+        async move {
+            let found = store.records(facility, &SYSTEMS, &filter).await.unwrap();
+            (found.records.len(), found.total)
+        }
+    };
+    assert_eq!(page(None, 1, 50).await, (5, 5));
+    assert_eq!(page(None, 1, 5).await, (5, 5));
+    assert_eq!(page(None, 1, 2).await, (2, 5));
+    assert_eq!(page(None, 3, 2).await, (1, 5));
+    assert_eq!(page(None, 4, 2).await, (0, 5));
+    assert_eq!(page(Some("システム"), 1, 50).await, (2, 2));
+    assert_eq!(page(Some("システム"), 1, 1).await, (1, 2));
+    assert_eq!(page(Some("該当なし"), 1, 50).await, (0, 0));
+    assert_eq!(
+        store.all_records(facility, &SYSTEMS).await.unwrap().len(),
+        5
+    );
 }

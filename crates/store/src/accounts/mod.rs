@@ -180,19 +180,25 @@ impl Store {
             .bind((filter.page.max(1) - 1) * per_page)
             .fetch_all(&self.pool)
             .await?;
-        let count = sqlx::query(&format!(
-            "SELECT COUNT(*) AS n FROM accounts WHERE {conditions}"
-        ))
-        .bind(facility_id)
-        .bind(system)
-        .bind(term)
-        .bind(status)
-        .bind(unmatched)
-        .fetch_one(&self.pool)
-        .await?;
+        let total = match crate::total_on_page(filter.page, per_page, rows.len()) {
+            Some(total) => total,
+            None => {
+                let count = sqlx::query(&format!(
+                    "SELECT COUNT(*) AS n FROM accounts WHERE {conditions}"
+                ))
+                .bind(facility_id)
+                .bind(system)
+                .bind(term)
+                .bind(status)
+                .bind(unmatched)
+                .fetch_one(&self.pool)
+                .await?;
+                col(&count, "n")?
+            }
+        };
         Ok(AccountPage {
             accounts: rows.iter().map(from_row).collect::<Result<_>>()?,
-            total: col(&count, "n")?,
+            total,
         })
     }
 

@@ -271,18 +271,20 @@ impl Store {
     }
 
     /// `base` with the changes since its position taken in, or read whole when they cannot be
-    /// (`seq`: the log's position read before this call).
+    /// (`seq`: the log's position read before this call; `fresh`: the small parts when the
+    /// caller read them after it).
     pub(crate) async fn brought_up_to_date(
         &self,
         facility_id: i64,
         today: NaiveDate,
         base: Base,
         seq: i64,
+        fresh: Option<FacilityFacts>,
     ) -> Result<FacilityFacts> {
         let Base { large, small, .. } = base;
         // The small parts are read anyway when they are not current: alongside the log and the
         // decoding of a snapshot.
-        let read_small = small.is_none();
+        let read_small = small.is_none() && fresh.is_none();
         let (changes, large, read) = tokio::join!(
             self.changes_since(facility_id, base.seq),
             large.into_parts(facility_id),
@@ -293,12 +295,16 @@ impl Store {
                 }
             },
         );
+        let fresh = match read {
+            Some(read) => Some(read?),
+            None => fresh,
+        };
         let (Some(changes), Some((accounts, devices))) = (changes?, large) else {
-            return self.read_in_full(facility_id, today, seq).await;
+            return self.read_in_full(facility_id, today, seq, fresh).await;
         };
         self.facts_reads.updated.bump();
-        let mut facts = match (read, small) {
-            (Some(read), _) => read?,
+        let mut facts = match (fresh, small) {
+            (Some(fresh), _) => fresh,
             (None, Some(small)) if !changes.small_parts => small,
             (None, _) => self.small_facts(facility_id, today).await?,
         };

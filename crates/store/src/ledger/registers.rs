@@ -278,15 +278,21 @@ impl Store {
             .bind((filter.page.max(1) - 1) * per_page)
             .fetch_all(&self.pool)
             .await?;
-        let count_sql = format!("SELECT COUNT(*) AS n FROM register_records WHERE {conditions}");
-        let mut count = sqlx::query(&count_sql)
-            .bind(facility_id)
-            .bind(spec.slug)
-            .bind(term);
-        for value in &values {
-            count = count.bind(value.as_str());
-        }
-        let total = col(&count.fetch_one(&self.pool).await?, "n")?;
+        let total = match crate::total_on_page(filter.page, per_page, rows.len()) {
+            Some(total) => total,
+            None => {
+                let count_sql =
+                    format!("SELECT COUNT(*) AS n FROM register_records WHERE {conditions}");
+                let mut count = sqlx::query(&count_sql)
+                    .bind(facility_id)
+                    .bind(spec.slug)
+                    .bind(term);
+                for value in &values {
+                    count = count.bind(value.as_str());
+                }
+                col(&count.fetch_one(&self.pool).await?, "n")?
+            }
+        };
         Ok(RecordPage {
             records: rows.iter().map(from_row).collect::<Result<_>>()?,
             total,
