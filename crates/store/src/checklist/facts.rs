@@ -171,12 +171,12 @@ impl Store {
         seq: i64,
     ) -> Result<FacilityFacts> {
         enum Large {
-            Snapshot(Base),
+            Snapshot(Box<Base>),
             Read(Vec<DeviceFacts>, Vec<Account>),
         }
         let large = async {
             Ok(match self.facts_snapshot(facility_id).await {
-                Some(base) => Large::Snapshot(base),
+                Some(base) => Large::Snapshot(Box::new(base)),
                 None => {
                     let (devices, accounts) = self.large_parts(facility_id).await?;
                     Large::Read(devices, accounts)
@@ -186,7 +186,7 @@ impl Store {
         let (large, small) = tokio::try_join!(large, self.small_facts(facility_id, today))?;
         match large {
             Large::Snapshot(base) => {
-                self.brought_up_to_date(facility_id, today, base, seq, Some(small))
+                self.brought_up_to_date(facility_id, today, *base, seq, Some(small))
                     .await
             }
             Large::Read(devices, accounts) => {
