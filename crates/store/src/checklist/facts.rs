@@ -16,7 +16,7 @@ use mimamori_domain::ledger::registers::{REMOTE_MAINTENANCE, SYSTEMS};
 use mimamori_domain::validation::search_key;
 use mimamori_domain::{backups, bcp, contacts};
 
-use super::facts_changes::Base;
+use super::facts_changes::{Base, Opened};
 use super::AssessmentKey;
 use crate::cache::Counter;
 use crate::{Result, Scope, Store};
@@ -144,7 +144,7 @@ impl Store {
             Some((old, kept)) => {
                 let small_current = old.day == stamp.day && old.global == stamp.global;
                 let base = Base::kept(kept, small_current);
-                self.brought_up_to_date(facility_id, today, base, seq, None)
+                self.brought_up_to_date(facility_id, today, base, seq)
                     .await?
             }
             None => self.cold_facts(facility_id, today, seq).await?,
@@ -161,9 +161,9 @@ impl Store {
     }
 
     /// The facts of a facility this process holds nothing of. The small parts are read while
-    /// the snapshot is fetched — or, without one, while the large parts are read — rather than
-    /// after it: they are read after the log's position `seq`, so they stand whatever the log
-    /// holds since the snapshot (the snapshot of 60,000 accounts is ~5 MB to fetch).
+    /// the snapshot is fetched and decoded — or, without one, while the large parts are read —
+    /// rather than after: they are read after the log's position `seq`, so they stand whatever
+    /// the log holds since the snapshot (the snapshot of 60,000 accounts is ~5 MB to fetch).
     async fn cold_facts(
         &self,
         facility_id: i64,
@@ -171,12 +171,14 @@ impl Store {
         seq: i64,
     ) -> Result<FacilityFacts> {
         enum Large {
-            Snapshot(Box<Base>),
+            Snapshot(Option<Opened>),
             Read(Vec<DeviceFacts>, Vec<Account>),
         }
         let large = async {
             Ok(match self.facts_snapshot(facility_id).await {
-                Some(base) => Large::Snapshot(Box::new(base)),
+                Some(base) => {
+                    Large::Snapshot(self.opened(facility_id, base.seq, base.large).await?)
+                }
                 None => {
                     let (devices, accounts) = self.large_parts(facility_id).await?;
                     Large::Read(devices, accounts)
@@ -185,8 +187,8 @@ impl Store {
         };
         let (large, small) = tokio::try_join!(large, self.small_facts(facility_id, today))?;
         match large {
-            Large::Snapshot(base) => {
-                self.brought_up_to_date(facility_id, today, *base, seq, Some(small))
+            Large::Snapshot(opened) => {
+                self.taken_in(facility_id, today, seq, opened, None, Some(small))
                     .await
             }
             Large::Read(devices, accounts) => {

@@ -164,6 +164,13 @@ pub(crate) struct Base {
     pub seq: i64,
 }
 
+/// A base opened (see [`Store::opened`]): the changes since its position and its large parts.
+pub(crate) struct Opened {
+    changes: Changes,
+    accounts: Vec<Account>,
+    devices: Vec<DeviceFacts>,
+}
+
 /// The accounts and devices of a base: in memory, or a snapshot still encoded — decoded on a
 /// blocking thread while the log and the small parts are read.
 pub(crate) enum Large {
@@ -270,42 +277,77 @@ impl Store {
         )))
     }
 
-    /// `base` with the changes since its position taken in, or read whole when they cannot be
-    /// (`seq`: the log's position read before this call; `fresh`: the small parts when the
-    /// caller read them after it).
+    /// What changed since the base's position, read while a snapshot is decoded; `None` when
+    /// only a full read covers the changes or the snapshot cannot be decoded.
+    pub(crate) async fn opened(
+        &self,
+        facility_id: i64,
+        base_seq: i64,
+        large: Large,
+    ) -> Result<Option<Opened>> {
+        let (changes, parts) = tokio::join!(
+            self.changes_since(facility_id, base_seq),
+            large.into_parts(facility_id),
+        );
+        Ok(match (changes?, parts) {
+            (Some(changes), Some((accounts, devices))) => Some(Opened {
+                changes,
+                accounts,
+                devices,
+            }),
+            _ => None,
+        })
+    }
+
+    /// Kept facts with the changes since their position taken in (`seq`: the log's position
+    /// read before this call). The small parts are read again alongside, unless still current.
     pub(crate) async fn brought_up_to_date(
         &self,
         facility_id: i64,
         today: NaiveDate,
         base: Base,
         seq: i64,
+    ) -> Result<FacilityFacts> {
+        let Base {
+            large,
+            small,
+            seq: base_seq,
+        } = base;
+        let read_small = small.is_none();
+        let (opened, fresh) = tokio::join!(self.opened(facility_id, base_seq, large), async {
+            match read_small {
+                true => Some(self.small_facts(facility_id, today).await),
+                false => None,
+            }
+        });
+        let fresh = fresh.transpose()?;
+        self.taken_in(facility_id, today, seq, opened?, small, fresh)
+            .await
+    }
+
+    /// `opened` with its changes taken in, or everything read again when it is `None`. The
+    /// small parts are `fresh` when read after `seq`, else `kept` while no change touched them.
+    pub(crate) async fn taken_in(
+        &self,
+        facility_id: i64,
+        today: NaiveDate,
+        seq: i64,
+        opened: Option<Opened>,
+        kept: Option<FacilityFacts>,
         fresh: Option<FacilityFacts>,
     ) -> Result<FacilityFacts> {
-        let Base { large, small, .. } = base;
-        // The small parts are read anyway when they are not current: alongside the log and the
-        // decoding of a snapshot.
-        let read_small = small.is_none() && fresh.is_none();
-        let (changes, large, read) = tokio::join!(
-            self.changes_since(facility_id, base.seq),
-            large.into_parts(facility_id),
-            async {
-                match read_small {
-                    true => Some(self.small_facts(facility_id, today).await),
-                    false => None,
-                }
-            },
-        );
-        let fresh = match read {
-            Some(read) => Some(read?),
-            None => fresh,
-        };
-        let (Some(changes), Some((accounts, devices))) = (changes?, large) else {
+        let Some(Opened {
+            changes,
+            accounts,
+            devices,
+        }) = opened
+        else {
             return self.read_in_full(facility_id, today, seq, fresh).await;
         };
         self.facts_reads.updated.bump();
-        let mut facts = match (fresh, small) {
+        let mut facts = match (fresh, kept) {
             (Some(fresh), _) => fresh,
-            (None, Some(small)) if !changes.small_parts => small,
+            (None, Some(kept)) if !changes.small_parts => kept,
             (None, _) => self.small_facts(facility_id, today).await?,
         };
         facts.accounts = accounts;
