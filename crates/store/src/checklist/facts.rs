@@ -191,17 +191,13 @@ impl Store {
                 self.taken_in(facility_id, today, seq, opened, None, Some(small))
                     .await
             }
-            Large::Read(devices, accounts) => {
-                let facts = self.read_whole(small, devices, accounts);
-                self.save_facts_snapshot(facility_id, &facts, seq).await;
-                Ok(facts)
-            }
+            Large::Read(devices, accounts) => Ok(self
+                .read_whole(facility_id, seq, small, devices, accounts)
+                .await),
         }
     }
 
-    /// Everything read again (the small parts too unless `small` holds them, read after
-    /// `seq`), snapshotting the large parts of a large facility for the next process that needs
-    /// them (see `facts_snapshot`).
+    /// Everything read again, the small parts too unless `small` holds them (read after `seq`).
     pub(crate) async fn read_in_full(
         &self,
         facility_id: i64,
@@ -209,28 +205,16 @@ impl Store {
         seq: i64,
         small: Option<FacilityFacts>,
     ) -> Result<FacilityFacts> {
-        let facts = match small {
-            Some(small) => {
-                let (devices, accounts) = self.large_parts(facility_id).await?;
-                self.read_whole(small, devices, accounts)
+        let small = async {
+            match small {
+                Some(small) => Ok(small),
+                None => self.small_facts(facility_id, today).await,
             }
-            None => self.read_facility_facts(facility_id, today).await?,
         };
-        self.save_facts_snapshot(facility_id, &facts, seq).await;
-        Ok(facts)
-    }
-
-    /// Everything the rules read, in full.
-    async fn read_facility_facts(
-        &self,
-        facility_id: i64,
-        today: NaiveDate,
-    ) -> Result<FacilityFacts> {
-        let ((devices, accounts), small) = tokio::try_join!(
-            self.large_parts(facility_id),
-            self.small_facts(facility_id, today),
-        )?;
-        Ok(self.read_whole(small, devices, accounts))
+        let ((devices, accounts), small) = tokio::try_join!(self.large_parts(facility_id), small)?;
+        Ok(self
+            .read_whole(facility_id, seq, small, devices, accounts)
+            .await)
     }
 
     /// The devices and the live accounts, read side by side: on SQLite each uses its own
@@ -242,17 +226,22 @@ impl Store {
         )
     }
 
-    /// Facts read in full from their parts (counted as such, see [`FactsReads`]).
-    fn read_whole(
+    /// Facts read in full from their parts (counted as such, see [`FactsReads`]), the large
+    /// parts of a large facility snapshotted for the next process that needs them (see
+    /// `facts_snapshot`).
+    async fn read_whole(
         &self,
-        mut small: FacilityFacts,
+        facility_id: i64,
+        seq: i64,
+        mut facts: FacilityFacts,
         devices: Vec<DeviceFacts>,
         accounts: Vec<Account>,
     ) -> FacilityFacts {
         self.facts_reads.full.bump();
-        small.devices = devices;
-        small.accounts = accounts;
-        small
+        facts.devices = devices;
+        facts.accounts = accounts;
+        self.save_facts_snapshot(facility_id, &facts, seq).await;
+        facts
     }
 
     /// Everything the rules read but the devices and the accounts: the facility, its staff,
