@@ -8,9 +8,12 @@ use mimamori_domain::ledger::device::{Device, DeviceInput, InterfaceInput, Softw
 use mimamori_domain::validation::nfkc;
 use mimamori_domain::Issue;
 
-use crate::header::{find_header, ColumnSpec, HeaderMap};
+use crate::header::{
+    find_header_with, skipped_problem, skipped_row, ColumnSpec, HeaderMap, ROW_NUMBER_TITLES,
+};
 use crate::parallel;
 use crate::problem::{ImportProblem, Severity};
+use crate::registers::no_data_rows;
 use crate::table::Sheet;
 use crate::write::unneutralise;
 
@@ -33,6 +36,8 @@ pub const COLUMNS: &[ColumnSpec] = &[
         titles: &[
             "メーカー",
             "メーカ",
+            "メーカー名",
+            "メーカ名",
             "製造元",
             "製造業者",
             "maker",
@@ -83,6 +88,10 @@ pub const COLUMNS: &[ColumnSpec] = &[
             "ホスト名",
             "端末名",
             "機器名",
+            "PC名",
+            "パソコン名",
+            "端末名称",
+            "コンピュータ名称",
             "computer name",
             "hostname",
             "host name",
@@ -90,11 +99,29 @@ pub const COLUMNS: &[ColumnSpec] = &[
     },
     ColumnSpec {
         key: "location",
-        titles: &["設置場所", "場所", "設置部署", "設置先", "location"],
+        titles: &[
+            "設置場所",
+            "場所",
+            "設置部署",
+            "設置部門",
+            "設置先",
+            "設置場所部署",
+            "所在",
+            "location",
+        ],
     },
     ColumnSpec {
         key: "users",
-        titles: &["利用者", "使用者", "利用部署", "users", "user"],
+        titles: &[
+            "利用者",
+            "使用者",
+            "利用部署",
+            "使用部署",
+            "利用者名",
+            "使用者名",
+            "users",
+            "user",
+        ],
     },
     ColumnSpec {
         key: "registered_on",
@@ -102,6 +129,11 @@ pub const COLUMNS: &[ColumnSpec] = &[
             "登録日",
             "導入日",
             "設置日",
+            "購入日",
+            "導入年月日",
+            "購入年月日",
+            "設置年月日",
+            "登録年月日",
             "registered on",
             "registered",
             "installed on",
@@ -109,7 +141,15 @@ pub const COLUMNS: &[ColumnSpec] = &[
     },
     ColumnSpec {
         key: "status",
-        titles: &["状態", "ステータス", "稼働状況", "status"],
+        titles: &[
+            "状態",
+            "ステータス",
+            "稼働状況",
+            "稼働状態",
+            "使用状況",
+            "利用状況",
+            "status",
+        ],
     },
     ColumnSpec {
         key: "description",
@@ -137,13 +177,25 @@ pub const COLUMNS: &[ColumnSpec] = &[
     },
     ColumnSpec {
         key: "model",
-        titles: &["型番", "型式", "機種", "モデル", "model"],
+        titles: &[
+            "型番",
+            "型式",
+            "機種",
+            "機種名",
+            "型名",
+            "製品名",
+            "モデル",
+            "model",
+            "model name",
+        ],
     },
     ColumnSpec {
         key: "serial",
         titles: &[
             "シリアル番号",
             "シリアル",
+            "シリアルNo",
+            "S/N",
             "製造番号",
             "serial",
             "serial number",
@@ -249,6 +301,8 @@ pub struct ParsedDevice {
 pub struct DeviceImport {
     pub devices: Vec<ParsedDevice>,
     pub problems: Vec<ImportProblem>,
+    /// The fields whose column the file has; the others keep their stored values.
+    pub present: Vec<&'static str>,
 }
 
 impl DeviceImport {
@@ -353,10 +407,9 @@ fn row_input(header: &HeaderMap, row: &[String]) -> DeviceInput {
 /// Reads devices from the first sheet that has a device header row.
 pub fn parse_devices(sheets: &[Sheet]) -> DeviceImport {
     let mut import = DeviceImport::default();
-    let Some((sheet, header)) = sheets
-        .iter()
-        .find_map(|s| find_header(&s.rows, COLUMNS, "management_no").map(|h| (s, h)))
-    else {
+    let Some((sheet, header)) = sheets.iter().find_map(|s| {
+        find_header_with(&s.rows, COLUMNS, "management_no", ROW_NUMBER_TITLES).map(|h| (s, h))
+    }) else {
         let name = sheets.first().map(|s| s.name.as_str()).unwrap_or("");
         import.problems.push(ImportProblem::new(
             Severity::Error,
@@ -368,20 +421,19 @@ pub fn parse_devices(sheets: &[Sheet]) -> DeviceImport {
         ));
         return import;
     };
-    for (_, title) in &header.unknown {
-        let issue = Issue::new("header", "unknown_header").with("value", title);
-        import.problems.push(ImportProblem::new(
-            Severity::Warning,
-            &sheet.name,
-            header.row + 1,
-            title,
-            title,
-            &issue,
-        ));
-    }
+    import.problems.extend(header.problems(&sheet.name));
+    import.present = header.present();
     let body = sheet.rows.get(header.row + 1..).unwrap_or_default();
+    for (offset, row) in body.iter().enumerate() {
+        if let Some(code) = skipped_row(row) {
+            let row_no = header.row + 2 + offset;
+            import
+                .problems
+                .push(skipped_problem(&sheet.name, row_no, code, row));
+        }
+    }
     let mut inputs = parallel::map(body, |row| {
-        if row.iter().all(|c| c.trim().is_empty()) {
+        if row.iter().all(|c| c.trim().is_empty()) || skipped_row(row).is_some() {
             return None;
         }
         let input = row_input(&header, row);
@@ -475,6 +527,9 @@ pub fn parse_devices(sheets: &[Sheet]) -> DeviceImport {
                 }
             }
         }
+    }
+    if groups.is_empty() {
+        import.problems.push(no_data_rows(&sheet.name, header.row));
     }
     import
         .problems

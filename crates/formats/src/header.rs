@@ -2,6 +2,10 @@
 //! in any order, below any title rows.
 
 use mimamori_domain::validation::search_key;
+use mimamori_domain::Issue;
+
+use crate::problem::{ImportProblem, Severity};
+use crate::table::column_letters;
 
 /// A column a ledger understands: its key and the titles it is known by (first = export title).
 pub struct ColumnSpec {
@@ -28,6 +32,9 @@ pub struct HeaderMap {
     pub row: usize,
     pub columns: Vec<(&'static str, usize, String)>,
     pub unknown: Vec<(usize, String)>,
+    /// Columns whose title names a field an earlier column already names: (column, title,
+    /// the earlier column).
+    pub duplicates: Vec<(usize, String, usize)>,
 }
 
 impl HeaderMap {
@@ -65,23 +72,49 @@ fn match_title(specs: &[ColumnSpec], cell: &str) -> Option<&'static str> {
         .map(|spec| spec.key)
 }
 
+/// Titles offices give a row-number column; taken as the key only when no column names the key
+/// itself (a ledger with both 管理番号 and No. keys on 管理番号).
+pub const ROW_NUMBER_TITLES: &[&str] = &["No", "No.", "NO", "№", "番号", "連番", "#"];
+
 /// The first of the top 30 rows in which at least two cells are known titles, one of them `required`.
 pub fn find_header(
     rows: &[Vec<String>],
     specs: &[ColumnSpec],
     required: &str,
 ) -> Option<HeaderMap> {
+    find_header_with(rows, specs, required, &[])
+}
+
+/// [`find_header`], taking a column titled one of `fallback` as `required` when none names it.
+pub fn find_header_with(
+    rows: &[Vec<String>],
+    specs: &[ColumnSpec],
+    required: &str,
+    fallback: &[&str],
+) -> Option<HeaderMap> {
+    let fallback: Vec<String> = fallback.iter().map(|t| title_key(t)).collect();
     for (index, row) in rows.iter().enumerate().take(30) {
-        let mut columns = Vec::new();
+        let mut columns: Vec<(&'static str, usize, String)> = Vec::new();
         let mut unknown = Vec::new();
+        let mut duplicates = Vec::new();
         for (col, cell) in row.iter().enumerate() {
             match match_title(specs, cell) {
-                Some(key) if !columns.iter().any(|(k, _, _)| *k == key) => {
-                    columns.push((key, col, cell.trim().to_string()))
-                }
-                Some(_) => {}
+                Some(key) => match columns.iter().find(|(k, _, _)| *k == key) {
+                    Some((_, first, _)) => duplicates.push((col, cell.trim().to_string(), *first)),
+                    None => columns.push((key, col, cell.trim().to_string())),
+                },
                 None if !cell.trim().is_empty() => unknown.push((col, cell.trim().to_string())),
                 None => {}
+            }
+        }
+        if !columns.iter().any(|(k, _, _)| *k == required) {
+            let key = specs.iter().find(|s| s.key == required).map(|s| s.key);
+            let numbered = unknown
+                .iter()
+                .position(|(_, title)| fallback.contains(&title_key(title)));
+            if let (Some(key), Some(at)) = (key, numbered) {
+                let (col, title) = unknown.remove(at);
+                columns.push((key, col, title));
             }
         }
         if columns.len() >= 2 && columns.iter().any(|(k, _, _)| *k == required) {
@@ -89,8 +122,140 @@ pub fn find_header(
                 row: index,
                 columns,
                 unknown,
+                duplicates,
             });
         }
     }
     None
+}
+
+impl HeaderMap {
+    /// What the header row itself says: a warning per column not read, an error per column
+    /// naming a field another column already names (which of the two holds the truth is the
+    /// user's to say, not ours).
+    pub fn problems(&self, sheet: &str) -> Vec<ImportProblem> {
+        let row = self.row + 1;
+        let mut problems: Vec<ImportProblem> = self
+            .unknown
+            .iter()
+            .map(|(_, title)| {
+                let issue = Issue::new("header", "unknown_header").with("value", title);
+                ImportProblem::new(Severity::Warning, sheet, row, title, title, &issue)
+            })
+            .collect();
+        for (col, title, first) in &self.duplicates {
+            let issue = Issue::new("header", "duplicate_header")
+                .with("value", title)
+                .with("column", column_letters(col + 1))
+                .with("first", column_letters(first + 1));
+            problems.push(ImportProblem::new(
+                Severity::Error,
+                sheet,
+                row,
+                title,
+                title,
+                &issue,
+            ));
+        }
+        problems
+    }
+
+    /// The fields whose column is in the file: an import changes only these.
+    pub fn present(&self) -> Vec<&'static str> {
+        self.columns.iter().map(|(key, _, _)| *key).collect()
+    }
+}
+
+/// Why a row below the header is no record: a total or subtotal line (合計 ９台), 以下余白, or a
+/// line of rules. Such a row is skipped with a note.
+pub fn skipped_row(row: &[String]) -> Option<&'static str> {
+    let filled: Vec<String> = row
+        .iter()
+        .map(|c| title_key(c))
+        .filter(|c| !c.is_empty())
+        .collect();
+    let first = filled.first()?;
+    const TOTALS: &[&str] = &[
+        "合計",
+        "小計",
+        "総計",
+        "累計",
+        "計",
+        "total",
+        "subtotal",
+        "grandtotal",
+        "総数",
+        "台数計",
+    ];
+    let counted = |rest: &str| {
+        rest.chars().all(|c| {
+            c.is_ascii_digit() || matches!(c, ',' | ':' | '：' | '台' | '件' | '名' | '個' | '人')
+        })
+    };
+    if filled.len() <= 4
+        && filled.iter().take(3).any(|cell| {
+            TOTALS
+                .iter()
+                .any(|word| cell.strip_prefix(word).is_some_and(counted))
+        })
+    {
+        return Some("total_row_skipped");
+    }
+    if filled.len() == 1 && matches!(first.as_str(), "以下余白" | "以上" | "余白") {
+        return Some("blank_note_skipped");
+    }
+    if filled.iter().all(|c| {
+        c.chars()
+            .all(|ch| matches!(ch, '=' | '＝' | '~' | '〜' | '―' | '─' | '━' | '＊' | '+'))
+    }) {
+        return Some("rule_row_skipped");
+    }
+    None
+}
+
+/// The note for a row [`skipped_row`] skips.
+pub fn skipped_problem(
+    sheet: &str,
+    row: usize,
+    code: &'static str,
+    cells: &[String],
+) -> ImportProblem {
+    let text: Vec<&str> = cells
+        .iter()
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let issue = Issue::new("row", code).with("value", text.join(" "));
+    ImportProblem::new(Severity::Warning, sheet, row, "", &text.join(" "), &issue)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn totals_notes_and_rules_are_skipped_but_devices_are_not() {
+        for cells in [
+            &["合計", "", "９台"][..],
+            &["", "合計　９台"],
+            &["小計：", "12"],
+            &["Total", "300"],
+            &["以下余白"],
+            &["＝＝＝＝", "＝＝＝"],
+        ] {
+            assert!(skipped_row(&row(cells)).is_some(), "{cells:?}");
+        }
+        for cells in [
+            &["001", "合計システム"][..],
+            &["計測器-01", "医療機器"],
+            &["PC-01", "Windows 11", "合計", "x", "y"],
+            &["-"],
+        ] {
+            assert!(skipped_row(&row(cells)).is_none(), "{cells:?}");
+        }
+    }
 }

@@ -6,7 +6,11 @@ use mimamori_domain::i18n::Lang;
 use mimamori_domain::Issue;
 use serde::Serialize;
 
+use crate::table::cut;
 use crate::write::{Cell, Table};
+
+/// Characters of a value a problem quotes; the rest is counted, not shown.
+pub const VALUE_CHARS: usize = 120;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -38,12 +42,19 @@ impl ImportProblem {
         value: &str,
         issue: &Issue,
     ) -> Self {
+        // A message never echoes a huge cell: values and parameters are cut.
+        let mut issue = issue.clone();
+        for (_, param) in &mut issue.params {
+            if param.len() > VALUE_CHARS {
+                *param = cut(param, VALUE_CHARS);
+            }
+        }
         Self {
             severity,
-            sheet: sheet.to_string(),
+            sheet: cut(sheet, VALUE_CHARS),
             row,
-            column: column.to_string(),
-            value: value.to_string(),
+            column: cut(column, VALUE_CHARS),
+            value: cut(value, VALUE_CHARS),
             code: issue.code.to_string(),
             message_ja: issue.message(Lang::Ja),
             message_en: issue.message(Lang::En),

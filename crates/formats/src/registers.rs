@@ -7,7 +7,7 @@ use mimamori_domain::ledger::register::{FieldKind, Record, References, RegisterS
 use mimamori_domain::validation::search_key;
 use mimamori_domain::Issue;
 
-use crate::header::{find_header, ColumnSpec};
+use crate::header::{find_header, skipped_problem, skipped_row, ColumnSpec};
 use crate::problem::{ImportProblem, Severity};
 use crate::table::Sheet;
 use crate::write::{unneutralise, Cell, Table};
@@ -16,6 +16,8 @@ use crate::write::{unneutralise, Cell, Table};
 pub struct RecordImport {
     pub records: Vec<(usize, Record)>,
     pub problems: Vec<ImportProblem>,
+    /// The fields whose column the file has; the others keep their stored values.
+    pub present: Vec<&'static str>,
 }
 
 impl RecordImport {
@@ -71,23 +73,22 @@ pub fn parse_records(
         ));
         return import;
     };
-    for (_, title) in &header.unknown {
-        let issue = Issue::new("header", "unknown_header").with("value", title);
-        import.problems.push(ImportProblem::new(
-            Severity::Warning,
-            &sheet.name,
-            header.row + 1,
-            title,
-            title,
-            &issue,
-        ));
-    }
+    import.problems.extend(header.problems(&sheet.name));
+    import.present = header.present();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut data_rows = 0;
     for (index, row) in sheet.rows.iter().enumerate().skip(header.row + 1) {
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
         let row_no = index + 1;
+        if let Some(code) = skipped_row(row) {
+            import
+                .problems
+                .push(skipped_problem(&sheet.name, row_no, code, row));
+            continue;
+        }
+        data_rows += 1;
         let raw: BTreeMap<String, String> = spec
             .fields
             .iter()
@@ -134,7 +135,22 @@ pub fn parse_records(
                 .extend(issues.0.iter().map(|i| located(Severity::Error, i))),
         }
     }
+    if data_rows == 0 {
+        import.problems.push(no_data_rows(&sheet.name, header.row));
+    }
     import
+}
+
+/// The error for a file with a header and nothing under it, at the row below the header.
+pub(crate) fn no_data_rows(sheet: &str, header_row: usize) -> ImportProblem {
+    ImportProblem::new(
+        Severity::Error,
+        sheet,
+        header_row + 2,
+        "",
+        "",
+        &Issue::new("file", "no_data_rows"),
+    )
 }
 
 /// The register as a table: Japanese titles, choices and flags in Japanese, dates as dates.

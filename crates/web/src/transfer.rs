@@ -192,20 +192,21 @@ impl ImportReport {
     }
 }
 
-/// A report for a file that could not be read at all.
+/// A report for a file that could not be read at all: one error, located where the reader
+/// could locate it.
 pub fn unreadable(file_name: &str, sheet: Option<&str>, error: &TableError) -> ImportReport {
     ImportReport {
         file: file_name.to_string(),
         errors: 1,
         problems: vec![ImportProblem {
             severity: Severity::Error,
-            sheet: sheet.unwrap_or_default().to_string(),
-            row: 0,
-            column: String::new(),
+            sheet: error.sheet().or(sheet).unwrap_or_default().to_string(),
+            row: error.row(),
+            column: error.column(),
             value: String::new(),
-            code: "unreadable_file".into(),
-            message_ja: error.to_string(),
-            message_en: error.to_string(),
+            code: error.code().into(),
+            message_ja: error.ja(),
+            message_en: error.en(),
         }],
         ..Default::default()
     }
