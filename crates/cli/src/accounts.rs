@@ -51,6 +51,7 @@ pub async fn import(store: &Store, args: AccountImportArgs) -> anyhow::Result<Ex
         ImportOptions {
             dry_run: common.dry_run,
             skip_invalid: common.skip_invalid,
+            allow_mass_removal: common.allow_mass_removal,
         },
     )
     .await

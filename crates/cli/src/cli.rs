@@ -206,6 +206,9 @@ pub struct ImportArgs {
     /// エラーの行を除いて書き込む / write the valid rows, list the rest
     #[arg(long)]
     pub skip_invalid: bool,
+    /// 有効な記録の20%以上（3件以上）を停止・削除する取り込みも書き込む / write even when the import stops or removes more than 20 % of the active records
+    #[arg(long)]
+    pub allow_mass_removal: bool,
     /// シート名（XLSX）/ sheet name (XLSX)
     #[arg(long)]
     pub sheet: Option<String>,

@@ -39,6 +39,7 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
     let options = ImportOptions {
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,
+        allow_mass_removal: args.allow_mass_removal,
     };
     let sheet = args.sheet.as_deref();
     let ledger = register.map(Ledger::Register).unwrap_or(Ledger::Devices);

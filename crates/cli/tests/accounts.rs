@@ -102,7 +102,15 @@ async fn staff_and_accounts_through_the_cli(backend: Backend) {
         a.extend_from_slice(extra);
         a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
     };
-    let owned = args(&["--mapping", map.to_str().unwrap()]);
+    // It would delete the demo's 12 lab accounts: refused until the removal is confirmed.
+    let refused = args(&["--mapping", map.to_str().unwrap()]);
+    let out = cli(&db, &refused.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["needs_confirmation"], true);
+    assert_eq!(report["written"], false);
+    assert_eq!(report["problems"][0]["code"], "mass_removal");
+    let owned = args(&["--mapping", map.to_str().unwrap(), "--allow-mass-removal"]);
     let out = cli(&db, &owned.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(out.status.success(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();

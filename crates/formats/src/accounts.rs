@@ -16,6 +16,8 @@ use crate::write::{Cell, Table};
 pub struct AccountFile {
     pub accounts: Vec<(usize, Account)>,
     pub problems: Vec<ImportProblem>,
+    /// The fields whose column the file has; the others keep their stored values.
+    pub present: Vec<&'static str>,
 }
 
 impl AccountFile {
@@ -138,8 +140,8 @@ pub fn parse_accounts(
             }
             Err(problem) => {
                 return AccountFile {
-                    accounts: Vec::new(),
                     problems: vec![*problem],
+                    ..Default::default()
                 }
             }
         },
@@ -153,6 +155,7 @@ pub fn parse_accounts(
             .map(|(row, record)| (*row, Account::from_record(system, record)))
             .collect(),
         problems: import.problems,
+        present: import.present,
     }
 }
 

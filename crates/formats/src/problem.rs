@@ -61,6 +61,20 @@ impl ImportProblem {
         }
     }
 
+    /// An error about the file as a whole (no header, a doubled column, no data): skipping
+    /// invalid rows cannot get past it.
+    pub fn stops_the_file(&self) -> bool {
+        self.severity == Severity::Error
+            && matches!(
+                self.code.as_str(),
+                "no_header"
+                    | "duplicate_header"
+                    | "no_data_rows"
+                    | "unreadable_file"
+                    | "mass_removal"
+            )
+    }
+
     /// One line for a terminal: where, what, why (Japanese / English).
     pub fn line(&self) -> String {
         let column = if self.column.is_empty() {

@@ -256,7 +256,7 @@ async fn import_counts_and_is_idempotent(backend: Backend) {
     let writer = store.write(&Actor::system("other")).await.unwrap();
     let preview = tokio::time::timeout(
         std::time::Duration::from_secs(5),
-        store.preview_device_import(facility, &changed),
+        store.preview_device_import(facility, &changed, None),
     )
     .await
     .expect("a preview waits for no writer")

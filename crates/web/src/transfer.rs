@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use mimamori_domain::i18n::Lang;
+use mimamori_domain::ledger::absent::Present;
 use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_formats::devices::parse_devices;
 use mimamori_formats::registers::parse_records;
@@ -109,18 +110,26 @@ pub async fn run(
         Err(error) => return Ok(unreadable(file_name, sheet, &error)),
     };
     let writes = |problems: &[ImportProblem]| {
-        !options.dry_run && (options.skip_invalid || !problems.iter().any(is_error))
+        !options.dry_run
+            && (options.skip_invalid || !problems.iter().any(is_error))
+            && !problems.iter().any(ImportProblem::stops_the_file)
     };
     let (rows, counts, problems, tx) = match ledger {
         Ledger::Devices => {
             let parsed = parse_devices(&sheets);
             drop(sheets);
+            let present = Present(&parsed.present);
             let devices: Vec<_> = parsed.devices.into_iter().map(|p| p.device).collect();
             let (counts, tx) = if writes(&parsed.problems) {
                 let mut tx = store.write(actor).await?;
-                (tx.import_devices(facility_id, &devices).await?, Some(tx))
+                let counts = tx
+                    .import_devices_keeping(facility_id, &devices, Some(present))
+                    .await?;
+                (counts, Some(tx))
             } else {
-                let counts = store.preview_device_import(facility_id, &devices).await?;
+                let counts = store
+                    .preview_device_import(facility_id, &devices, Some(present))
+                    .await?;
                 (counts, None)
             };
             (devices.len(), counts, parsed.problems, tx)
@@ -128,16 +137,17 @@ pub async fn run(
         Ledger::Register(spec) => {
             let references = store.references(facility_id).await?;
             let parsed = parse_records(spec, &sheets, &references);
+            let present = Present(&parsed.present);
             let records: Vec<_> = parsed.records.iter().map(|(_, r)| r.clone()).collect();
             let (counts, tx) = if writes(&parsed.problems) {
                 let mut tx = store.write(actor).await?;
-                (
-                    tx.import_records(facility_id, spec, &records).await?,
-                    Some(tx),
-                )
+                let counts = tx
+                    .import_records_keeping(facility_id, spec, &records, Some(present))
+                    .await?;
+                (counts, Some(tx))
             } else {
                 let counts = store
-                    .preview_record_import(facility_id, spec, &records)
+                    .preview_record_import(facility_id, spec, &records, Some(present))
                     .await?;
                 (counts, None)
             };
@@ -160,6 +170,8 @@ pub async fn run(
 pub struct ImportOptions {
     pub dry_run: bool,
     pub skip_invalid: bool,
+    /// Write even when the import stops or removes more than a set share of the records.
+    pub allow_mass_removal: bool,
 }
 
 /// What an import found and did. `written` is false for a dry run and whenever an error stopped it.
@@ -383,7 +395,7 @@ pub async fn upload(
     let (file_name, bytes) = uploaded_file(&mut multipart).await?;
     let options = ImportOptions {
         dry_run: true,
-        skip_invalid: false,
+        ..Default::default()
     };
     let report = run(
         &state.store,
@@ -441,7 +453,7 @@ pub async fn problems(
 ) -> AppResult<Response> {
     let options = ImportOptions {
         dry_run: true,
-        skip_invalid: false,
+        ..Default::default()
     };
     let report = run_pending(state, principal, fctx, ledger, id, options).await?;
     let table = problem_table(&report.file, &report.problems);
@@ -495,6 +507,7 @@ pub async fn confirm(
     let options = ImportOptions {
         dry_run: false,
         skip_invalid: form.skip_invalid == "yes",
+        ..Default::default()
     };
     let report = run_pending(state, principal, fctx, ledger, id, options).await?;
     if report.written {
@@ -525,6 +538,9 @@ pub struct ImportQuery {
     /// Write the valid rows and report the invalid ones.
     #[serde(default)]
     pub skip_invalid: bool,
+    /// Write even when the import would stop or remove more than 20 % of the records.
+    #[serde(default)]
+    pub allow_mass_removal: bool,
     pub sheet: Option<String>,
 }
 
@@ -551,6 +567,7 @@ pub async fn api_import(
     let options = ImportOptions {
         dry_run: query.dry_run,
         skip_invalid: query.skip_invalid,
+        allow_mass_removal: query.allow_mass_removal,
     };
     let report = run(
         &state.store,

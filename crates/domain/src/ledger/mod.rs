@@ -1,5 +1,6 @@
 //! Ledgers (台帳): devices and the registries around them.
 
+pub mod absent;
 pub mod device;
 pub mod device_filter;
 pub mod network;

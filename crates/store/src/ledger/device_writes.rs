@@ -1,7 +1,9 @@
 //! Writing the device ledger: create, update, bulk status, and import by 管理番号.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
+use mimamori_domain::ledger::absent::{Present, DEVICE_FIELDS};
 use mimamori_domain::ledger::device::{Device, DeviceStatus};
 
 use super::devices::{from_row, load_details, StoredDevice, COLUMNS};
@@ -328,7 +330,20 @@ impl WriteTx {
         facility_id: i64,
         devices: &[Device],
     ) -> Result<ImportCounts> {
+        self.import_devices_keeping(facility_id, devices, None)
+            .await
+    }
+
+    /// [`WriteTx::import_devices`] of a file that has columns for `present` only: the other
+    /// fields of a stored device keep their values.
+    pub async fn import_devices_keeping(
+        &mut self,
+        facility_id: i64,
+        devices: &[Device],
+        present: Option<Present<'_>>,
+    ) -> Result<ImportCounts> {
         let stored = stored_devices(self.backend, &mut self.tx, facility_id).await?;
+        let devices = &*completed_devices(&stored, devices, present);
         let matches = match_devices(&stored, devices);
         let new: Vec<Device> = devices
             .iter()
@@ -388,10 +403,12 @@ impl Store {
         &self,
         facility_id: i64,
         devices: &[Device],
+        present: Option<Present<'_>>,
     ) -> Result<ImportCounts> {
         let mut conn = self.pool.acquire().await?;
         let stored = stored_devices(self.backend, &mut conn, facility_id).await?;
-        Ok(ImportCounts::of(&match_devices(&stored, devices)))
+        let devices = completed_devices(&stored, devices, present);
+        Ok(ImportCounts::of(&match_devices(&stored, &devices)))
     }
 }
 
@@ -412,6 +429,29 @@ async fn stored_devices(
         .into_iter()
         .map(|d| (d.device.management_no.clone(), d))
         .collect())
+}
+
+/// The incoming devices with the stored values of the fields the file has no column for.
+fn completed_devices<'d>(
+    stored: &HashMap<String, StoredDevice>,
+    devices: &'d [Device],
+    present: Option<Present<'_>>,
+) -> Cow<'d, [Device]> {
+    match present {
+        Some(present) if !present.all(DEVICE_FIELDS.iter().copied()) => Cow::Owned(
+            devices
+                .iter()
+                .map(|device| {
+                    let mut device = device.clone();
+                    if let Some(old) = stored.get(&device.management_no) {
+                        device.keep_absent(&old.device, present);
+                    }
+                    device
+                })
+                .collect(),
+        ),
+        _ => Cow::Borrowed(devices),
+    }
 }
 
 fn match_devices<'s>(

@@ -1,7 +1,9 @@
 //! Records of the registers (vendors, systems, cloud services, remote maintenance).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
+use mimamori_domain::ledger::absent::Present;
 use mimamori_domain::ledger::register::{Record, References, RegisterSpec};
 use mimamori_domain::validation::search_key;
 use serde::Serialize;
@@ -170,7 +172,21 @@ impl WriteTx {
         spec: &RegisterSpec,
         records: &[Record],
     ) -> Result<ImportCounts> {
+        self.import_records_keeping(facility_id, spec, records, None)
+            .await
+    }
+
+    /// [`WriteTx::import_records`] of a file that has columns for `present` only: the other
+    /// fields of a stored record keep their values.
+    pub async fn import_records_keeping(
+        &mut self,
+        facility_id: i64,
+        spec: &RegisterSpec,
+        records: &[Record],
+        present: Option<Present<'_>>,
+    ) -> Result<ImportCounts> {
         let stored = stored_records(&mut self.tx, facility_id, spec).await?;
+        let records = &*completed_records(&stored, spec, records, present);
         let matches = match_records(&stored, spec, records);
         for (record, m) in records.iter().zip(&matches) {
             match m {
@@ -203,6 +219,30 @@ async fn stored_records(
         .collect()
 }
 
+/// The incoming records with the stored values of the fields the file has no column for.
+fn completed_records<'r>(
+    stored: &HashMap<String, StoredRecord>,
+    spec: &RegisterSpec,
+    records: &'r [Record],
+    present: Option<Present<'_>>,
+) -> Cow<'r, [Record]> {
+    match present {
+        Some(present) if !present.all(spec.fields.iter().map(|f| f.key)) => Cow::Owned(
+            records
+                .iter()
+                .map(|record| {
+                    let mut record = record.clone();
+                    if let Some(old) = stored.get(&record_key(spec, &record)) {
+                        record.keep_absent(&old.record, spec, present);
+                    }
+                    record
+                })
+                .collect(),
+        ),
+        _ => Cow::Borrowed(records),
+    }
+}
+
 fn match_records<'s>(
     stored: &'s HashMap<String, StoredRecord>,
     spec: &RegisterSpec,
@@ -224,10 +264,12 @@ impl Store {
         facility_id: i64,
         spec: &RegisterSpec,
         records: &[Record],
+        present: Option<Present<'_>>,
     ) -> Result<ImportCounts> {
         let mut conn = self.pool.acquire().await?;
         let stored = stored_records(&mut conn, facility_id, spec).await?;
-        Ok(ImportCounts::of(&match_records(&stored, spec, records)))
+        let records = completed_records(&stored, spec, records, present);
+        Ok(ImportCounts::of(&match_records(&stored, spec, &records)))
     }
 
     /// A page of a register: searched across all fields, filtered by field values, sorted by a

@@ -142,6 +142,10 @@ pub struct AccountImportQuery {
     pub dry_run: bool,
     #[serde(default)]
     pub skip_invalid: bool,
+    /// Write even when the file would stop or delete more than 20 % of the active accounts
+    /// (at least 3); without it such an import is refused with `needs_confirmation`.
+    #[serde(default)]
+    pub allow_mass_removal: bool,
     /// JSON object field key → the file's column title; saved for the system when written.
     /// Without it, the mapping saved for the system (or the ledger's own titles) is used.
     pub mapping: Option<String>,
@@ -193,6 +197,7 @@ pub async fn import(
         ImportOptions {
             dry_run: query.dry_run,
             skip_invalid: query.skip_invalid,
+            allow_mass_removal: query.allow_mass_removal,
         },
     )
     .await?;

@@ -6,6 +6,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use mimamori_domain::accounts::{Account, ColumnMapping, ACCOUNTS};
 use mimamori_formats::accounts::{account_table, file_headers, guess_mapping, parse_accounts};
+use std::collections::HashMap;
+
+use mimamori_domain::ledger::absent::Present;
 use mimamori_formats::{read_tables, ImportProblem, Severity};
 use mimamori_store::accounts::AccountImport;
 use mimamori_store::facilities::Facility;
@@ -41,12 +44,20 @@ pub struct AccountImportReport {
     pub warnings: usize,
     #[schema(value_type = Vec<Object>)]
     pub problems: Vec<ImportProblem>,
+    /// The import would stop or disable more than [`MassRemoval`]'s share of the active
+    /// accounts and was not written: confirm with `allow_mass_removal`.
+    pub needs_confirmation: bool,
     /// The column mapping used (field key → the file's column title).
     #[schema(value_type = Object)]
     pub mapping: std::collections::BTreeMap<String, String>,
 }
 
 impl AccountImportReport {
+    /// Whether the import stops or removes so many accounts that it asks before writing.
+    pub fn asks_mass_removal(&self) -> bool {
+        self.problems.iter().any(|p| p.code == "mass_removal")
+    }
+
     pub fn summary(&self) -> String {
         let state = if self.written {
             "書き込みました / written"
@@ -128,14 +139,38 @@ pub async fn run(
         mapping: used.0.clone(),
         ..Default::default()
     };
-    if errors > 0 && !options.skip_invalid && parsed.accounts.is_empty() {
+    // A file that gives no account is never read as "every account was removed".
+    if parsed.accounts.is_empty() {
         return Ok(report);
     }
-    let incoming: Vec<Account> = parsed.accounts.into_iter().map(|(_, a)| a).collect();
+    let present = Present(&parsed.present);
     let existing = store.all_accounts(facility_id, Some(&system.name)).await?;
+    let by_key: HashMap<String, &Account> = existing.iter().map(|a| (a.key(), a)).collect();
+    let incoming: Vec<Account> = parsed
+        .accounts
+        .into_iter()
+        .map(|(_, mut account)| {
+            if let Some(old) = by_key.get(&account.key()) {
+                account.keep_absent(old, present);
+            }
+            account
+        })
+        .collect();
     let people = store.people(facility_id).await?;
+    let plan = AccountImport::plan(&existing, &incoming, &people);
+    let removal = MassRemoval::of(&existing, &plan);
+    if let Some(problem) = removal.problem(&report.file, options) {
+        if problem.severity == Severity::Error {
+            report.errors += 1;
+        } else {
+            report.warnings += 1;
+        }
+        report.problems.insert(0, problem);
+    }
+    report.needs_confirmation = removal.needs_confirmation() && !options.allow_mass_removal;
     // A preview, or a file whose errors stop it, is planned without a write transaction.
-    let writes = !options.dry_run && (errors == 0 || options.skip_invalid);
+    let writes =
+        !options.dry_run && (errors == 0 || options.skip_invalid) && !report.needs_confirmation;
     let mut tx = if writes {
         Some(store.write(actor).await?)
     } else {
@@ -146,7 +181,7 @@ pub async fn run(
             tx.import_accounts(facility_id, &system.name, &existing, &incoming, &people)
                 .await?
         }
-        None => AccountImport::plan(&existing, &incoming, &people),
+        None => plan,
     };
     report.created = import.changes.created;
     report.changed = import.changes.changed;
@@ -164,6 +199,50 @@ pub async fn run(
         report.written = true;
     }
     Ok(report)
+}
+
+/// How many active accounts an import would stop or delete, against how many there are. A
+/// user export that lacks most accounts is more often the wrong file, or a filtered one, than
+/// a mass departure: above the share it asks before writing.
+struct MassRemoval {
+    active: usize,
+    removed: usize,
+}
+
+impl MassRemoval {
+    /// Removals above this share of the active accounts (and at least [`Self::FROM`]) ask first.
+    const SHARE_PERCENT: usize = 20;
+    const FROM: usize = 3;
+
+    fn of(existing: &[Account], plan: &AccountImport) -> Self {
+        MassRemoval {
+            active: existing.iter().filter(|a| a.is_active()).count(),
+            removed: plan.changes.disabled.len(),
+        }
+    }
+
+    fn needs_confirmation(&self) -> bool {
+        self.removed >= Self::FROM && self.removed * 100 > self.active * Self::SHARE_PERCENT
+    }
+
+    /// The note in the report: an error when it stops the import, a warning in a preview or
+    /// once confirmed.
+    fn problem(&self, file: &str, options: ImportOptions) -> Option<ImportProblem> {
+        if !self.needs_confirmation() {
+            return None;
+        }
+        let percent = self.removed * 100 / self.active.max(1);
+        let severity = if options.dry_run || options.allow_mass_removal {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let issue = mimamori_domain::Issue::new("file", "mass_removal")
+            .with("count", self.removed)
+            .with("active", self.active)
+            .with("percent", percent);
+        Some(ImportProblem::new(severity, file, 0, "", "", &issue))
+    }
 }
 
 /// The account ledger (of one system, or all) as a file; the export is audited.
@@ -367,6 +446,8 @@ pub struct MappingForm {
     pub action: String,
     #[serde(default)]
     pub skip_invalid: String,
+    #[serde(default)]
+    pub allow_mass_removal: String,
     #[serde(flatten)]
     pub fields: std::collections::HashMap<String, String>,
 }
@@ -412,6 +493,7 @@ pub async fn apply(
     let options = ImportOptions {
         dry_run: !confirm,
         skip_invalid: form.skip_invalid == "yes",
+        allow_mass_removal: form.allow_mass_removal == "yes",
     };
     let report = run(
         &state.store,
