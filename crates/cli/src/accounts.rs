@@ -4,10 +4,10 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use mimamori_app::import::accounts::AccountImportReport;
+use mimamori_app::import::ImportOptions;
 use mimamori_domain::accounts::ColumnMapping;
 use mimamori_store::Store;
-use mimamori_web::accounts::transfer::AccountImportReport;
-use mimamori_web::transfer::ImportOptions;
 
 use crate::cli::{AccountExportArgs, AccountImportArgs, Format};
 use crate::commands::cli_actor;
@@ -39,11 +39,11 @@ pub async fn import(store: &Store, args: AccountImportArgs) -> anyhow::Result<Ex
     let system = mimamori_web::accounts::system_named(store, facility.id, &args.system)
         .await
         .map_err(web_error)?;
-    let report = mimamori_web::accounts::transfer::run(
+    let report = mimamori_app::import::accounts::run(
         store,
         &cli_actor(),
         facility.id,
-        &system,
+        &system.name,
         &name,
         &bytes,
         common.sheet.as_deref(),
@@ -54,8 +54,7 @@ pub async fn import(store: &Store, args: AccountImportArgs) -> anyhow::Result<Ex
             allow_mass_removal: common.allow_mass_removal,
         },
     )
-    .await
-    .map_err(web_error)?;
+    .await?;
     print_report(&report, common.format, common.dry_run)
 }
 

@@ -4,13 +4,13 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use mimamori_app::import::{ImportOptions, ImportReport, Ledger};
 use mimamori_domain::accounts::STAFF;
 use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_domain::ledger::registers::{CLOUD_SERVICES, REMOTE_MAINTENANCE, SYSTEMS, VENDORS};
 use mimamori_formats::write::Encoding;
 use mimamori_store::Store;
 use mimamori_web::devices::export::{ExportFormat, Exported};
-use mimamori_web::transfer::{ImportOptions, ImportReport, Ledger};
 
 use crate::cli::{ExportArgs, ExportCommand, Format, ImportArgs, ImportCommand};
 use crate::commands::cli_actor;
@@ -43,7 +43,7 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
     };
     let sheet = args.sheet.as_deref();
     let ledger = register.map(Ledger::Register).unwrap_or(Ledger::Devices);
-    let report = mimamori_web::transfer::run(
+    let report = mimamori_app::import::run(
         store,
         &cli_actor(),
         facility.id,

@@ -12,6 +12,8 @@ pub mod preparedness;
 pub mod problem;
 pub mod registers;
 pub mod table;
+#[cfg(any(test, feature = "test-files"))]
+pub mod test_files;
 pub mod write;
 
 pub use problem::{group_problems, problem_table, ImportProblem, ProblemGroup, Severity};

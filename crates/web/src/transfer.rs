@@ -8,18 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use mimamori_domain::i18n::Lang;
-use mimamori_domain::ledger::absent::Present;
-use mimamori_domain::ledger::register::RegisterSpec;
-use mimamori_formats::devices::parse_devices;
-use mimamori_formats::registers::parse_records;
 use mimamori_formats::write::{self, Encoding};
-use mimamori_formats::{
-    group_problems, problem_table, read_tables, ImportProblem, ProblemGroup, Severity, TableError,
-};
-use mimamori_store::ledger::ImportCounts;
-use mimamori_store::{Actor, AuditRecord, Store, WriteTx};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use mimamori_formats::{group_problems, problem_table, ImportProblem, ProblemGroup};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::auth::{FacilityCtx, Principal};
 use crate::devices::export::{ExportFormat, Exported};
@@ -27,29 +19,16 @@ use crate::error::{AppError, AppResult};
 use crate::view::{render, PageCtx};
 use crate::AppState;
 
-/// Which ledger a file is for: the device ledger or one of the registers.
-#[derive(Debug, Clone, Copy)]
-pub enum Ledger {
-    Devices,
-    Register(&'static RegisterSpec),
+pub use mimamori_app::import::{run, unreadable, ImportOptions, ImportReport, Ledger};
+
+/// What the import pages show of a ledger.
+trait LedgerPage {
+    fn list_url(self, facility_code: &str) -> String;
+    fn title(self, lang: Lang) -> String;
+    fn hint(self, lang: Lang) -> String;
 }
 
-impl Ledger {
-    /// Name in URLs, pending uploads and the audit log.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Ledger::Devices => "devices",
-            Ledger::Register(spec) => spec.slug,
-        }
-    }
-
-    fn entity(self) -> &'static str {
-        match self {
-            Ledger::Devices => "devices",
-            Ledger::Register(spec) => spec.entity,
-        }
-    }
-
+impl LedgerPage for Ledger {
     fn list_url(self, facility_code: &str) -> String {
         match self {
             Ledger::Devices => format!("/facilities/{facility_code}/devices"),
@@ -90,184 +69,6 @@ impl Ledger {
 
 const DEVICE_HINT_JA: &str = "Excel（.xlsx）または CSV（UTF-8／Shift_JIS）。厚生労働省の機器台帳の例と同じ列見出し（管理番号、メーカー、OS、ソフトウェア、ソフトウェアバージョン、IPアドレス、コンピュータ名、設置場所、利用者、登録日、状態、説明）や英語の見出しを認識します。同じ管理番号の行はソフトウェアの追加として扱います。保存の前に確認画面が出ます。";
 const DEVICE_HINT_EN: &str = "Excel (.xlsx) or CSV (UTF-8 or Shift_JIS) with the MHLW example's headers or English ones. Rows repeating a management number add software. You see a preview before anything is saved.";
-
-/// Reads, validates and (unless told otherwise or invalid) writes a ledger file, all in one
-/// transaction. A preview, and a file whose errors stop it, only read: they neither write nor
-/// take the write lock.
-#[allow(clippy::too_many_arguments)]
-pub async fn run(
-    store: &Store,
-    actor: &Actor,
-    facility_id: i64,
-    ledger: Ledger,
-    file_name: &str,
-    bytes: &[u8],
-    sheet: Option<&str>,
-    options: ImportOptions,
-) -> Result<ImportReport, mimamori_store::StoreError> {
-    let sheets = match read_tables(bytes, file_name, sheet) {
-        Ok(sheets) => sheets,
-        Err(error) => return Ok(unreadable(file_name, sheet, &error)),
-    };
-    let writes = |problems: &[ImportProblem]| {
-        !options.dry_run
-            && (options.skip_invalid || !problems.iter().any(is_error))
-            && !problems.iter().any(ImportProblem::stops_the_file)
-    };
-    let (rows, counts, problems, tx) = match ledger {
-        Ledger::Devices => {
-            let parsed = parse_devices(&sheets);
-            drop(sheets);
-            let present = Present(&parsed.present);
-            let devices: Vec<_> = parsed.devices.into_iter().map(|p| p.device).collect();
-            let (counts, tx) = if writes(&parsed.problems) {
-                let mut tx = store.write(actor).await?;
-                let counts = tx
-                    .import_devices_keeping(facility_id, &devices, Some(present))
-                    .await?;
-                (counts, Some(tx))
-            } else {
-                let counts = store
-                    .preview_device_import(facility_id, &devices, Some(present))
-                    .await?;
-                (counts, None)
-            };
-            (devices.len(), counts, parsed.problems, tx)
-        }
-        Ledger::Register(spec) => {
-            let references = store.references(facility_id).await?;
-            let parsed = parse_records(spec, &sheets, &references);
-            let present = Present(&parsed.present);
-            let records: Vec<_> = parsed.records.iter().map(|(_, r)| r.clone()).collect();
-            let (counts, tx) = if writes(&parsed.problems) {
-                let mut tx = store.write(actor).await?;
-                let counts = tx
-                    .import_records_keeping(facility_id, spec, &records, Some(present))
-                    .await?;
-                (counts, Some(tx))
-            } else {
-                let counts = store
-                    .preview_record_import(facility_id, spec, &records, Some(present))
-                    .await?;
-                (counts, None)
-            };
-            (records.len(), counts, parsed.problems, tx)
-        }
-    };
-    finish(
-        tx,
-        facility_id,
-        ledger.entity(),
-        file_name,
-        rows,
-        counts,
-        problems,
-    )
-    .await
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ImportOptions {
-    pub dry_run: bool,
-    pub skip_invalid: bool,
-    /// Write even when the import stops or removes more than a set share of the records.
-    pub allow_mass_removal: bool,
-}
-
-/// What an import found and did. `written` is false for a dry run and whenever an error stopped it.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct ImportReport {
-    pub file: String,
-    pub written: bool,
-    pub records_in_file: usize,
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    #[schema(value_type = Vec<Object>)]
-    pub problems: Vec<ImportProblem>,
-}
-
-impl ImportReport {
-    /// The summary line the CLI prints.
-    pub fn summary(&self) -> String {
-        let state = if self.written {
-            "書き込みました / written"
-        } else {
-            "書き込んでいません / nothing written"
-        };
-        format!(
-            "{}: 新規 created {} · 更新 updated {} · 変更なし unchanged {} · 警告 warnings {} · エラー errors {} — {state}",
-            self.file, self.created, self.updated, self.unchanged, self.warnings, self.errors
-        )
-    }
-}
-
-/// A report for a file that could not be read at all: one error, located where the reader
-/// could locate it.
-pub fn unreadable(file_name: &str, sheet: Option<&str>, error: &TableError) -> ImportReport {
-    ImportReport {
-        file: file_name.to_string(),
-        errors: 1,
-        problems: vec![ImportProblem {
-            severity: Severity::Error,
-            sheet: error.sheet().or(sheet).unwrap_or_default().to_string(),
-            row: error.row(),
-            column: error.column(),
-            value: String::new(),
-            code: error.code().into(),
-            message_ja: error.ja(),
-            message_en: error.en(),
-        }],
-        ..Default::default()
-    }
-}
-
-fn is_error(problem: &ImportProblem) -> bool {
-    problem.severity == Severity::Error
-}
-
-/// The report; an import that writes (`tx`: no preview, no error or errors to be skipped) is
-/// committed with an audit entry summing it up.
-#[allow(clippy::too_many_arguments)]
-async fn finish(
-    tx: Option<WriteTx>,
-    facility_id: i64,
-    entity: &str,
-    file_name: &str,
-    records_in_file: usize,
-    counts: ImportCounts,
-    problems: Vec<ImportProblem>,
-) -> Result<ImportReport, mimamori_store::StoreError> {
-    let errors = problems.iter().filter(|p| is_error(p)).count();
-    let mut report = ImportReport {
-        file: file_name.to_string(),
-        written: false,
-        records_in_file,
-        created: counts.created,
-        updated: counts.updated,
-        unchanged: counts.unchanged,
-        errors,
-        warnings: problems.len() - errors,
-        problems,
-    };
-    if let Some(mut tx) = tx {
-        let summary = serde_json::json!({
-            "file": file_name, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
-            "skipped_errors": errors, "warnings": report.warnings,
-        });
-        tx.audit(
-            AuditRecord::new("import", entity)
-                .facility(Some(facility_id))
-                .after(&summary),
-        )
-        .await?;
-        tx.commit().await?;
-        report.written = true;
-    }
-    Ok(report)
-}
 
 /// Reads the `file` field of an upload.
 pub async fn uploaded_file(multipart: &mut Multipart) -> AppResult<(String, Vec<u8>)> {

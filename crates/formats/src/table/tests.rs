@@ -1,75 +1,9 @@
 //! The reader on files as offices write them and as attackers build them. The hostile XLSX files
 //! are built here part by part, so each test says exactly what the file holds.
 
-use std::io::Write;
-
 use super::error::Limit;
 use super::*;
-
-/// An XLSX package with one sheet `sheet_xml`, and shared strings and styles when given.
-pub(crate) fn package(sheet_xml: &str, strings: Option<&str>, styles: Option<&str>) -> Vec<u8> {
-    zip_of(&parts(sheet_xml, strings, styles), None)
-}
-
-fn parts(
-    sheet_xml: &str,
-    strings: Option<&str>,
-    styles: Option<&str>,
-) -> Vec<(&'static str, String)> {
-    let mut parts: Vec<(&str, String)> = vec![
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.into(),
-        ),
-        (
-            "xl/workbook.xml",
-            r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="台帳" sheetId="1" r:id="rId1"/></sheets></workbook>"#.into(),
-        ),
-        (
-            "xl/_rels/workbook.xml.rels",
-            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#.into(),
-        ),
-        ("xl/worksheets/sheet1.xml", sheet_xml.into()),
-    ];
-    if let Some(strings) = strings {
-        parts.push(("xl/sharedStrings.xml", strings.into()));
-    }
-    if let Some(styles) = styles {
-        parts.push(("xl/styles.xml", styles.into()));
-    }
-    parts
-}
-
-/// A zip of the parts; `huge` adds a part of that name holding `len` bytes of one repeated line.
-pub(crate) fn zip_of(parts: &[(&str, String)], huge: Option<(&str, &str, usize, &str)>) -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    {
-        let mut zip = zip::ZipWriter::new(&mut out);
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (name, text) in parts {
-            zip.start_file(*name, options).unwrap();
-            zip.write_all(text.as_bytes()).unwrap();
-        }
-        if let Some((name, head, len, tail)) = huge {
-            zip.start_file(name, options).unwrap();
-            zip.write_all(head.as_bytes()).unwrap();
-            let chunk = vec![b'A'; 1 << 20];
-            for _ in 0..len / chunk.len() {
-                zip.write_all(&chunk).unwrap();
-            }
-            zip.write_all(tail.as_bytes()).unwrap();
-        }
-        zip.finish().unwrap();
-    }
-    out.into_inner()
-}
-
-fn sheet(rows: &str) -> String {
-    format!(
-        r#"<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
-    )
-}
+use crate::test_files::{package, parts, sheet, zip_of};
 
 fn limit_of(error: &TableError) -> Option<Limit> {
     match error {

@@ -14,11 +14,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::applications::{ApplicationForm, CarryOutForm, DecisionForm as ApplicationDecision};
 use super::pages::{policy_cells, ListQuery};
 use super::reviews::DecisionForm;
-use super::transfer::{AccountImportReport, ExportQuery};
+use super::transfer::ExportQuery;
 use crate::auth::{FacilityCtx, SignedIn};
 use crate::error::{AppError, AppResult};
 use crate::transfer::ImportOptions;
 use crate::AppState;
+use mimamori_app::import::accounts::AccountImportReport;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AccountDto {
@@ -181,11 +182,11 @@ pub async fn import(
             )
         })?;
     let system = super::system_named(&state.store, fctx.facility.id, &query.system).await?;
-    let report = super::transfer::run(
+    let report = mimamori_app::import::accounts::run(
         &state.store,
         &principal.actor(),
         fctx.facility.id,
-        &system,
+        &system.name,
         if query.file_name.is_empty() {
             "upload"
         } else {

@@ -4,17 +4,14 @@
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
-use mimamori_domain::accounts::{Account, ColumnMapping, ACCOUNTS};
-use mimamori_formats::accounts::{account_table, file_headers, guess_mapping, parse_accounts};
-use std::collections::HashMap;
+use mimamori_app::import::accounts::{run, AccountImportReport};
+use mimamori_domain::accounts::{ColumnMapping, ACCOUNTS};
+use mimamori_formats::accounts::{account_table, file_headers, guess_mapping};
 
-use mimamori_domain::ledger::absent::Present;
 use mimamori_formats::{read_tables, ImportProblem, Severity};
-use mimamori_store::accounts::AccountImport;
 use mimamori_store::facilities::Facility;
 use mimamori_store::{Actor, AuditRecord, Store};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::Deserialize;
 
 use super::{system, SystemRef};
 use crate::auth::{FacilityCtx, SignedIn};
@@ -23,227 +20,6 @@ use crate::error::AppResult;
 use crate::transfer::{unreadable, uploaded_file, ImportOptions, ProblemsView};
 use crate::view::{render, PageCtx};
 use crate::AppState;
-
-/// What an account import found and did. Created, changed and disabled list login IDs.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct AccountImportReport {
-    pub file: String,
-    pub system: String,
-    pub written: bool,
-    pub accounts_in_file: usize,
-    pub created: Vec<String>,
-    pub changed: Vec<String>,
-    pub disabled: Vec<String>,
-    /// Accounts whose only change is a newer last sign-in.
-    pub sign_ins_updated: usize,
-    pub unchanged: usize,
-    /// Owners found by staff number in the login ID, and guessed by name (to confirm).
-    pub owners_matched: usize,
-    pub owners_suggested: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    #[schema(value_type = Vec<Object>)]
-    pub problems: Vec<ImportProblem>,
-    /// The import would stop or disable more than [`MassRemoval`]'s share of the active
-    /// accounts and was not written: confirm with `allow_mass_removal`.
-    pub needs_confirmation: bool,
-    /// The column mapping used (field key → the file's column title).
-    #[schema(value_type = Object)]
-    pub mapping: std::collections::BTreeMap<String, String>,
-}
-
-impl AccountImportReport {
-    /// Whether the import stops or removes so many accounts that it asks before writing.
-    pub fn asks_mass_removal(&self) -> bool {
-        self.problems.iter().any(|p| p.code == "mass_removal")
-    }
-
-    pub fn summary(&self) -> String {
-        let state = if self.written {
-            "書き込みました / written"
-        } else {
-            "書き込んでいません / nothing written"
-        };
-        format!(
-            "{} ({}): 新規 created {} · 変更 changed {} · 停止・削除 disabled {} · ログイン日のみ sign-ins {} · 変更なし unchanged {} · 持ち主照合 matched {} / 要確認 to confirm {} · 警告 warnings {} · エラー errors {} — {state}",
-            self.file,
-            self.system,
-            self.created.len(),
-            self.changed.len(),
-            self.disabled.len(),
-            self.sign_ins_updated,
-            self.unchanged,
-            self.owners_matched,
-            self.owners_suggested,
-            self.warnings,
-            self.errors
-        )
-    }
-}
-
-/// Which mapping to read the file with: the one given, else the one saved for the system,
-/// else the ledger's own titles.
-pub async fn resolve_mapping(
-    store: &Store,
-    facility_id: i64,
-    system: &SystemRef,
-    given: Option<ColumnMapping>,
-) -> AppResult<Option<ColumnMapping>> {
-    Ok(match given {
-        Some(mapping) => Some(mapping),
-        None => store.column_mapping(facility_id, &system.name).await?,
-    })
-}
-
-/// Reads, validates, diffs and (unless a dry run or invalid) writes a user export in one
-/// transaction; a mapping given explicitly is saved for the system when the import is written.
-#[allow(clippy::too_many_arguments)]
-pub async fn run(
-    store: &Store,
-    actor: &Actor,
-    facility_id: i64,
-    system: &SystemRef,
-    file_name: &str,
-    bytes: &[u8],
-    sheet: Option<&str>,
-    given: Option<ColumnMapping>,
-    options: ImportOptions,
-) -> AppResult<AccountImportReport> {
-    let sheets = match read_tables(bytes, file_name, sheet) {
-        Ok(sheets) => sheets,
-        Err(error) => {
-            let unreadable = unreadable(file_name, sheet, &error);
-            return Ok(AccountImportReport {
-                file: file_name.into(),
-                system: system.name.clone(),
-                errors: 1,
-                problems: unreadable.problems,
-                ..Default::default()
-            });
-        }
-    };
-    let explicit = given.is_some();
-    let mapping = resolve_mapping(store, facility_id, system, given).await?;
-    let used = mapping
-        .clone()
-        .unwrap_or_else(|| guess_mapping(&file_headers(&sheets)));
-    let parsed = parse_accounts(&system.name, &sheets, mapping.as_ref());
-    let errors = parsed.errors();
-    let mut report = AccountImportReport {
-        file: file_name.into(),
-        system: system.name.clone(),
-        accounts_in_file: parsed.accounts.len(),
-        errors,
-        warnings: parsed.problems.len() - errors,
-        problems: parsed.problems,
-        mapping: used.0.clone(),
-        ..Default::default()
-    };
-    // A file that gives no account is never read as "every account was removed".
-    if parsed.accounts.is_empty() {
-        return Ok(report);
-    }
-    let present = Present(&parsed.present);
-    let existing = store.all_accounts(facility_id, Some(&system.name)).await?;
-    let by_key: HashMap<String, &Account> = existing.iter().map(|a| (a.key(), a)).collect();
-    let incoming: Vec<Account> = parsed
-        .accounts
-        .into_iter()
-        .map(|(_, mut account)| {
-            if let Some(old) = by_key.get(&account.key()) {
-                account.keep_absent(old, present);
-            }
-            account
-        })
-        .collect();
-    let people = store.people(facility_id).await?;
-    let plan = AccountImport::plan(&existing, &incoming, &people);
-    let removal = MassRemoval::of(&existing, &plan);
-    if let Some(problem) = removal.problem(&report.file, options) {
-        if problem.severity == Severity::Error {
-            report.errors += 1;
-        } else {
-            report.warnings += 1;
-        }
-        report.problems.insert(0, problem);
-    }
-    report.needs_confirmation = removal.needs_confirmation() && !options.allow_mass_removal;
-    // A preview, or a file whose errors stop it, is planned without a write transaction.
-    let writes =
-        !options.dry_run && (errors == 0 || options.skip_invalid) && !report.needs_confirmation;
-    let mut tx = if writes {
-        Some(store.write(actor).await?)
-    } else {
-        None
-    };
-    let import = match tx.as_mut() {
-        Some(tx) => {
-            tx.import_accounts(facility_id, &system.name, &existing, &incoming, &people)
-                .await?
-        }
-        None => plan,
-    };
-    report.created = import.changes.created;
-    report.changed = import.changes.changed;
-    report.disabled = import.changes.disabled;
-    report.sign_ins_updated = import.changes.sign_ins.len();
-    report.unchanged = import.changes.unchanged;
-    report.owners_matched = import.matched;
-    report.owners_suggested = import.suggested;
-    if let Some(mut tx) = tx {
-        if explicit {
-            tx.save_column_mapping(facility_id, &system.name, &used)
-                .await?;
-        }
-        tx.commit().await?;
-        report.written = true;
-    }
-    Ok(report)
-}
-
-/// How many active accounts an import would stop or delete, against how many there are. A
-/// user export that lacks most accounts is more often the wrong file, or a filtered one, than
-/// a mass departure: above the share it asks before writing.
-struct MassRemoval {
-    active: usize,
-    removed: usize,
-}
-
-impl MassRemoval {
-    /// Removals above this share of the active accounts (and at least [`Self::FROM`]) ask first.
-    const SHARE_PERCENT: usize = 20;
-    const FROM: usize = 3;
-
-    fn of(existing: &[Account], plan: &AccountImport) -> Self {
-        MassRemoval {
-            active: existing.iter().filter(|a| a.is_active()).count(),
-            removed: plan.changes.disabled.len(),
-        }
-    }
-
-    fn needs_confirmation(&self) -> bool {
-        self.removed >= Self::FROM && self.removed * 100 > self.active * Self::SHARE_PERCENT
-    }
-
-    /// The note in the report: an error when it stops the import, a warning in a preview or
-    /// once confirmed.
-    fn problem(&self, file: &str, options: ImportOptions) -> Option<ImportProblem> {
-        if !self.needs_confirmation() {
-            return None;
-        }
-        let percent = self.removed * 100 / self.active.max(1);
-        let severity = if options.dry_run || options.allow_mass_removal {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
-        let issue = mimamori_domain::Issue::new("file", "mass_removal")
-            .with("count", self.removed)
-            .with("active", self.active)
-            .with("percent", percent);
-        Some(ImportProblem::new(severity, file, 0, "", "", &issue))
-    }
-}
 
 /// The account ledger (of one system, or all) as a file; the export is audited.
 pub async fn export(
@@ -499,7 +275,7 @@ pub async fn apply(
         &state.store,
         &principal.actor(),
         fctx.facility.id,
-        &system,
+        &system.name,
         &pending.file_name,
         &pending.content,
         None,
