@@ -83,6 +83,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             csrf::protect,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::refuse_nul,
+        ))
         .layer(axum::middleware::from_fn(middleware::render_errors))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(DefaultBodyLimit::max(max_body))

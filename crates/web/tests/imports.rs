@@ -20,6 +20,7 @@ backend_tests!(
     a_clinic_workbook_imports_as_its_clerk_wrote_it,
     a_device_reimport_without_a_column_keeps_its_values,
     healthz_answers_while_three_large_imports_run,
+    a_nul_anywhere_is_a_clear_400_on_both_databases,
 );
 
 async fn editor(app: &TestApp) -> TestClient {
@@ -541,4 +542,46 @@ fn healthz_latency(address: &str) -> Duration {
     stream.read_to_string(&mut answer).unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     started.elapsed()
+}
+
+async fn a_nul_anywhere_is_a_clear_400_on_both_databases(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    let response = client.get("/facilities/F1/devices?q=PC%00").await;
+    assert_eq!(response.status(), 400);
+    assert!(response.text().await.unwrap().contains("NUL"));
+    let response = client.get("/api/v1/facilities/F1/devices?q=a%00b").await;
+    assert_eq!(response.status(), 400);
+    let response = client
+        .post_form(
+            "/facilities/F1/devices",
+            &[("management_no", "PC\0-01"), ("status", "active")],
+        )
+        .await;
+    assert_eq!(response.status(), 400);
+    let response = client
+        .send_json(
+            Method::POST,
+            "/api/v1/facilities/F1/registers/vendors",
+            &json!({"name": "A\u{0}社"}),
+        )
+        .await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["message_ja"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("NUL"),
+        "{body}"
+    );
+    // The same input without NUL is taken.
+    let response = client
+        .send_json(
+            Method::POST,
+            "/api/v1/facilities/F1/registers/vendors",
+            &json!({"name": "A社"}),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
 }
