@@ -21,6 +21,7 @@ backend_tests!(
     a_device_reimport_without_a_column_keeps_its_values,
     healthz_answers_while_three_large_imports_run,
     a_nul_anywhere_is_a_clear_400_on_both_databases,
+    a_pacs_user_list_imports_with_its_own_words_and_date_times,
 );
 
 async fn editor(app: &TestApp) -> TestClient {
@@ -584,4 +585,75 @@ async fn a_nul_anywhere_is_a_clear_400_on_both_databases(backend: Backend) {
         )
         .await;
     assert_eq!(response.status(), 201);
+}
+
+/// A PACS's user list as it exports it (CP932): date-times in several forms, its own status
+/// words and one-word privileges.
+async fn a_pacs_user_list_imports_with_its_own_words_and_date_times(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    seed_system(&client).await;
+    let statuses = [
+        "利用可",
+        "利用不可",
+        "有効",
+        "無効",
+        "ロック中",
+        "1",
+        "0",
+        "Y",
+        "N",
+        "○",
+        "×",
+    ];
+    let privileges = ["参照", "更新", "管理者"];
+    let times = [
+        "2026/05/26 00:00:00",
+        "2026-05-26T09:12:44",
+        "R8.5.26 9:12",
+        "20260526",
+    ];
+    let mut text = String::from("PACS利用者一覧\r\n出力日時：2026/11/30 18:00\r\nユーザID,ユーザ名,権限,状態,最終ログイン日時,登録日時\r\n");
+    for i in 0..60 {
+        text.push_str(&format!(
+            "rad{i:04},放射線 {i},{},{},{},{}\r\n",
+            privileges[i % 3],
+            statuses[i % statuses.len()],
+            times[i % times.len()],
+            times[(i + 1) % times.len()],
+        ));
+    }
+    let body = encoding_rs::SHIFT_JIS.encode(&text).0.to_vec();
+    let (status, report) = post(&client, ACCOUNTS, body).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (
+            report["errors"].as_u64(),
+            report["accounts_in_file"].as_u64()
+        ),
+        (Some(0), Some(60)),
+        "{report}"
+    );
+    let accounts = app.store.all_accounts(app.facility.id, None).await.unwrap();
+    let by = |login: &str| accounts.iter().find(|a| a.login_id == login).unwrap();
+    assert!(by("rad0000").is_active());
+    assert!(!by("rad0001").is_active(), "利用不可");
+    assert!(!by("rad0004").is_active(), "ロック中");
+    assert!(!by("rad0010").is_active(), "×");
+    assert_eq!(
+        by("rad0002").last_sign_in_on.unwrap().to_string(),
+        "2026-05-26"
+    );
+    assert_eq!(
+        by("rad0001").privileges.0.get("images"),
+        Some(&mimamori_domain::accounts::privileges::Level::Write)
+    );
+    assert!(
+        by("rad0002").privileges.0.contains_key("administration"),
+        "管理者"
+    );
+    assert!(
+        !by("rad0000").privileges.0.contains_key("administration"),
+        "参照 is not administration"
+    );
 }

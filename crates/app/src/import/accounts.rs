@@ -35,8 +35,8 @@ pub struct AccountImportReport {
     pub warnings: usize,
     #[schema(value_type = Vec<Object>)]
     pub problems: Vec<ImportProblem>,
-    /// The import would stop or disable more than [`MassRemoval`]'s share of the active
-    /// accounts and was not written: confirm with `allow_mass_removal`.
+    /// The import would stop or delete more than 20 % (and at least 3) of the active accounts
+    /// and was not written: check the file, then confirm with `allow_mass_removal`.
     pub needs_confirmation: bool,
     /// The column mapping used (field key → the file's column title).
     #[schema(value_type = Object)]

@@ -100,6 +100,37 @@ pub fn parse_category(text: &str) -> Option<&'static str> {
         })
 }
 
+/// Words administrators' exports write for full rights.
+const ADMINISTRATOR_WORDS: &[&str] = &[
+    "管理者",
+    "システム管理者",
+    "admin",
+    "administrator",
+    "全権",
+    "全権限",
+];
+
+/// A privilege column holding one word for the whole system, as most systems' exports do: a
+/// level alone (`参照`, `更新`) is that level on every category but administration, an
+/// administrator word (`管理者`) is write on every category. `None` when it is neither.
+fn whole_system(word: &str) -> Option<Vec<(&'static str, Level)>> {
+    let key = search_key(word);
+    let everything = |level: Level, with_admin: bool| {
+        INFO_CATEGORIES
+            .iter()
+            .filter(|(code, _, _)| with_admin || *code != "administration")
+            .map(|(code, _, _)| (*code, level))
+            .collect()
+    };
+    if ADMINISTRATOR_WORDS.iter().any(|w| search_key(w) == key) {
+        return Some(everything(Level::Write, true));
+    }
+    match Level::parse(word)? {
+        Level::None => Some(Vec::new()),
+        level => Some(everything(level, false)),
+    }
+}
+
 /// An account's rights: level per information category (categories at `none` are left out).
 /// Serialised in its stored form (see [`Privileges::to_code`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -131,6 +162,15 @@ impl Privileges {
             let part = part.trim();
             if part.is_empty() {
                 continue;
+            }
+            if !part.contains([':', '=', '：']) {
+                if let Some(all) = whole_system(part) {
+                    for (category, level) in all {
+                        let entry = map.entry(category).or_insert(level);
+                        *entry = (*entry).max(level);
+                    }
+                    continue;
+                }
             }
             let (category, level) = part
                 .split_once([':', '=', '：'])

@@ -167,15 +167,26 @@ impl DeviceStatus {
 
     pub fn parse(text: &str) -> Option<Self> {
         let key = search_key(text.trim());
-        let aliases: [(&str, Self); 8] = [
+        let aliases: &[(&str, Self)] = &[
             ("稼動", Self::Active),
+            ("稼働中", Self::Active),
+            ("稼動中", Self::Active),
             ("使用中", Self::Active),
             ("運用中", Self::Active),
+            ("利用中", Self::Active),
+            ("在庫", Self::Spare),
             ("休止", Self::Stopped),
+            ("休止中", Self::Stopped),
+            ("停止中", Self::Stopped),
             ("未使用", Self::Spare),
             ("予備機", Self::Spare),
+            ("保管", Self::Spare),
+            ("保管中", Self::Spare),
             ("廃棄済", Self::Disposed),
             ("廃棄済み", Self::Disposed),
+            ("撤去", Self::Disposed),
+            ("撤去済", Self::Disposed),
+            ("返却済", Self::Disposed),
         ];
         Self::ALL
             .into_iter()

@@ -271,11 +271,16 @@ fn normalise(
             }) {
                 Some((code, _, _)) => Some(code.to_string()),
                 None => {
-                    let allowed = choices
-                        .iter()
-                        .map(|(_, ja, _)| *ja)
-                        .collect::<Vec<_>>()
-                        .join("・");
+                    // One word per choice: the first of its spellings.
+                    let mut allowed: Vec<&str> = Vec::new();
+                    let mut codes: Vec<&str> = Vec::new();
+                    for (code, ja, _) in choices.iter() {
+                        if !codes.contains(code) {
+                            codes.push(code);
+                            allowed.push(ja);
+                        }
+                    }
+                    let allowed = allowed.join("・");
                     issues.push(
                         Issue::new(field.key, "invalid_choice")
                             .with("value", text)
