@@ -12,6 +12,7 @@ backend_tests!(
     a_file_failing_every_row_is_summarised_and_downloadable,
     api_crud_import_and_export,
     export_keeps_the_list_filter,
+    a_device_entered_by_mistake_is_deleted_and_audited_whole,
 );
 
 fn mhlw_csv() -> Vec<u8> {
@@ -439,4 +440,91 @@ async fn export_keeps_the_list_filter(backend: Backend) {
     );
     assert_eq!(text.lines().count(), 2, "header and the one stopped device");
     assert!(text.contains("002") && text.contains("停止"));
+}
+
+async fn a_device_entered_by_mistake_is_deleted_and_audited_whole(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    let token = client.csrf().await;
+    client
+        .http
+        .post(client.url("/api/v1/facilities/F1/devices/import"))
+        .header("x-csrf-token", &token)
+        .body(mhlw_csv())
+        .send()
+        .await
+        .unwrap();
+    let page = app
+        .store
+        .devices(app.facility.id, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 4);
+    let (first, second) = (&page.devices[0], &page.devices[1]);
+    let shown = client
+        .get(&format!("/facilities/F1/devices/{}", first.id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shown.contains("id=\"device-delete\""),
+        "the page offers the delete"
+    );
+    // A viewer cannot delete.
+    let viewer = app
+        .user("viewer@example.jp", Role::Viewer, Some(app.facility.id))
+        .await;
+    let viewer = app.sign_in(&viewer).await;
+    let response = viewer
+        .post_form(
+            &format!("/facilities/F1/devices/{}/delete", first.id),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    let response = client
+        .post_form(
+            &format!("/facilities/F1/devices/{}/delete", first.id),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let response = client
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/facilities/F1/devices/{}", second.id),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), 204);
+    let page = app
+        .store
+        .devices(app.facility.id, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    assert_eq!(
+        client
+            .get(&format!("/facilities/F1/devices/{}", first.id))
+            .await
+            .status(),
+        404
+    );
+    // The audit log keeps the whole device, software and interfaces included.
+    let history = app
+        .store
+        .audit_history("device", &first.id.to_string())
+        .await
+        .unwrap();
+    let deleted = history
+        .iter()
+        .find(|e| e.action == "delete")
+        .expect("a delete entry");
+    let before = deleted.before.as_deref().unwrap_or_default();
+    assert!(before.contains(&first.device.management_no), "{before}");
+    assert!(
+        before.contains("software") && before.contains("interfaces"),
+        "{before}"
+    );
 }

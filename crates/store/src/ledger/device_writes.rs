@@ -305,6 +305,28 @@ impl WriteTx {
         .await
     }
 
+    /// Deletes a device (one created by mistake; a device taken out of use is 廃棄, not
+    /// deleted), its software and interfaces with it. The audit entry keeps the whole device.
+    pub async fn delete_device(&mut self, before: &StoredDevice) -> Result<()> {
+        for table in ["device_software", "device_interfaces"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE device_id = $1"))
+                .bind(before.id)
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM devices WHERE id = $1")
+            .bind(before.id)
+            .execute(&mut *self.tx)
+            .await?;
+        self.audit(
+            AuditRecord::new("delete", "device")
+                .facility(Some(before.facility_id))
+                .id(before.id)
+                .before(&before.device),
+        )
+        .await
+    }
+
     /// Sets the status of several devices (bulk action); returns how many changed.
     pub async fn set_device_status(
         &mut self,

@@ -31,6 +31,7 @@ use crate::{
         devices::api::show,
         devices::api::create,
         devices::api::update,
+        devices::api::delete,
         devices::api::import,
         export_devices,
         registers::api::list,

@@ -205,6 +205,23 @@ pub async fn update(
     )))
 }
 
+/// Deletes a device entered by mistake (a device taken out of use is set to `disposed`); the
+/// audit log keeps it whole.
+#[utoipa::path(delete, path = "/api/v1/facilities/{code}/devices/{id}", tag = "devices", params(("code" = String, Path), ("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path(path): Path<(String, i64)>,
+) -> AppResult<StatusCode> {
+    let stored = state.store.device(fctx.facility.id, path.1).await?;
+    let mut tx = state.store.write(&principal.actor()).await?;
+    tx.delete_device(&stored).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// Imports an XLSX or CSV (UTF-8, UTF-8 with BOM or CP932) sent as the request body.
 #[utoipa::path(post, path = "/api/v1/facilities/{code}/devices/import", tag = "devices", params(("code" = String, Path), ImportQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),

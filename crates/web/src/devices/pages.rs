@@ -347,6 +347,24 @@ pub async fn update(
     save(&state, ctx, &principal, fctx, Some(stored), &pairs).await
 }
 
+/// Deletes a device entered by mistake; the audit log keeps it whole.
+pub async fn delete(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, id)): Path<(String, i64)>,
+) -> AppResult<Response> {
+    let stored = state.store.device(fctx.facility.id, id).await?;
+    let mut tx = state.store.write(&principal.actor()).await?;
+    tx.delete_device(&stored).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!(
+        "/facilities/{}/devices",
+        fctx.facility.profile.code
+    ))
+    .into_response())
+}
+
 /// Bulk status change of the devices ticked on the list.
 pub async fn bulk_status(
     State(state): State<AppState>,
