@@ -241,6 +241,8 @@ pub async fn upload(
 pub struct ConfirmForm {
     #[serde(default)]
     pub skip_invalid: String,
+    #[serde(default)]
+    pub allow_mass_removal: String,
 }
 
 /// Every problem of an upload the same person previewed, as CSV (UTF-8 with BOM): the file is
@@ -308,7 +310,7 @@ pub async fn confirm(
     let options = ImportOptions {
         dry_run: false,
         skip_invalid: form.skip_invalid == "yes",
-        ..Default::default()
+        allow_mass_removal: form.allow_mass_removal == "yes",
     };
     let report = run_pending(state, principal, fctx, ledger, id, options).await?;
     if report.written {

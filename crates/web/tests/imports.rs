@@ -22,6 +22,7 @@ backend_tests!(
     healthz_answers_while_three_large_imports_run,
     a_nul_anywhere_is_a_clear_400_on_both_databases,
     a_pacs_user_list_imports_with_its_own_words_and_date_times,
+    a_device_file_that_disposes_of_many_asks_first,
 );
 
 async fn editor(app: &TestApp) -> TestClient {
@@ -656,4 +657,91 @@ async fn a_pacs_user_list_imports_with_its_own_words_and_date_times(backend: Bac
         !by("rad0000").privileges.0.contains_key("administration"),
         "参照 is not administration"
     );
+}
+
+async fn a_device_file_that_disposes_of_many_asks_first(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    let file = |disposed: usize| {
+        let mut text = String::from("管理番号,状態\n");
+        for i in 0..10 {
+            text.push_str(&format!(
+                "PC-{i:02},{}\n",
+                if i < disposed { "廃棄" } else { "稼働" }
+            ));
+        }
+        text.into_bytes()
+    };
+    let (status, _) = post(
+        &client,
+        "/api/v1/facilities/F1/devices/import?file_name=a.csv",
+        file(0),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // One device disposed of is ordinary; five of ten asks first.
+    let (status, report) = post(
+        &client,
+        "/api/v1/facilities/F1/devices/import?file_name=b.csv",
+        file(1),
+    )
+    .await;
+    assert_eq!(
+        (status, report["needs_confirmation"].as_bool()),
+        (200, Some(false))
+    );
+    let (status, report) = post(
+        &client,
+        "/api/v1/facilities/F1/devices/import?file_name=c.csv",
+        file(5),
+    )
+    .await;
+    assert_eq!(
+        (
+            status,
+            report["needs_confirmation"].as_bool(),
+            report["written"].as_bool()
+        ),
+        (422, Some(true), Some(false)),
+        "{report}"
+    );
+    assert_eq!(first_problem(&report).0, "mass_removal");
+    let page = app
+        .store
+        .devices(app.facility.id, &Default::default())
+        .await
+        .unwrap();
+    let disposed = page
+        .devices
+        .iter()
+        .filter(|d| d.device.status != mimamori_domain::ledger::device::DeviceStatus::Active)
+        .count();
+    assert_eq!(disposed, 1, "nothing of the refused file was written");
+    // The upload page asks for the confirmation before saving.
+    let token = client.csrf().await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(file(5)).file_name("c.csv"),
+    );
+    let preview = client
+        .http
+        .post(client.url(&format!("/facilities/F1/devices/import?csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        preview.contains("id=\"allow-mass-removal\""),
+        "the preview asks"
+    );
+    let (status, report) = post(
+        &client,
+        "/api/v1/facilities/F1/devices/import?file_name=c.csv&allow_mass_removal=true",
+        file(5),
+    )
+    .await;
+    assert_eq!((status, report["written"].as_bool()), (200, Some(true)));
 }

@@ -13,7 +13,7 @@ use mimamori_store::{Actor, Store, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{off_runtime, unreadable, ImportOptions};
+use super::{off_runtime, unreadable, ImportOptions, MassRemoval, Removed};
 
 /// What an account import found and did. Created, changed and disabled list login IDs.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
@@ -161,7 +161,11 @@ pub async fn run(
         .collect();
     let people = store.people(facility_id).await?;
     let plan = AccountImport::plan(&existing, &incoming, &people);
-    let removal = MassRemoval::of(&existing, &plan);
+    let removal = MassRemoval {
+        in_use: existing.iter().filter(|a| a.is_active()).count(),
+        removed: plan.changes.disabled.len(),
+        what: Removed::Accounts,
+    };
     if let Some(problem) = removal.problem(&report.file, options) {
         if problem.severity == Severity::Error {
             report.errors += 1;
@@ -201,48 +205,4 @@ pub async fn run(
         report.written = true;
     }
     Ok(report)
-}
-
-/// How many active accounts an import would stop or delete, against how many there are. A
-/// user export that lacks most accounts is more often the wrong file, or a filtered one, than
-/// a mass departure: above the share it asks before writing.
-struct MassRemoval {
-    active: usize,
-    removed: usize,
-}
-
-impl MassRemoval {
-    /// Removals above this share of the active accounts (and at least [`Self::FROM`]) ask first.
-    const SHARE_PERCENT: usize = 20;
-    const FROM: usize = 3;
-
-    fn of(existing: &[Account], plan: &AccountImport) -> Self {
-        MassRemoval {
-            active: existing.iter().filter(|a| a.is_active()).count(),
-            removed: plan.changes.disabled.len(),
-        }
-    }
-
-    fn needs_confirmation(&self) -> bool {
-        self.removed >= Self::FROM && self.removed * 100 > self.active * Self::SHARE_PERCENT
-    }
-
-    /// The note in the report: an error when it stops the import, a warning in a preview or
-    /// once confirmed.
-    fn problem(&self, file: &str, options: ImportOptions) -> Option<ImportProblem> {
-        if !self.needs_confirmation() {
-            return None;
-        }
-        let percent = self.removed * 100 / self.active.max(1);
-        let severity = if options.dry_run || options.allow_mass_removal {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
-        let issue = mimamori_domain::Issue::new("file", "mass_removal")
-            .with("count", self.removed)
-            .with("active", self.active)
-            .with("percent", percent);
-        Some(ImportProblem::new(severity, file, 0, "", "", &issue))
-    }
 }

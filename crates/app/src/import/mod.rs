@@ -121,7 +121,21 @@ pub async fn run(
             (records.len(), counts, parsed.problems, tx)
         }
     };
-    finish(
+    let removal = MassRemoval {
+        in_use: counts.in_use_before,
+        removed: counts.taken_out_of_use,
+        what: Removed::Devices,
+    };
+    let mut problems = problems;
+    let mut tx = tx;
+    if let Some(problem) = removal.problem(file_name, options) {
+        if problem.severity == Severity::Error {
+            // Taken back: the transaction is dropped unwritten.
+            tx = None;
+        }
+        problems.insert(0, problem);
+    }
+    let mut report = finish(
         tx,
         facility_id,
         ledger.entity(),
@@ -130,7 +144,60 @@ pub async fn run(
         counts,
         problems,
     )
-    .await
+    .await?;
+    report.needs_confirmation = removal.needs_confirmation() && !options.allow_mass_removal;
+    Ok(report)
+}
+
+/// What a mass removal removes, for its message.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Removed {
+    Accounts,
+    Devices,
+}
+
+/// How many records in use an import would stop, dispose of or delete, against how many are in
+/// use. A file that takes most of a ledger out of use is more often the wrong file, or a
+/// filtered one, than what happened: above the share it asks before writing.
+pub(crate) struct MassRemoval {
+    pub in_use: usize,
+    pub removed: usize,
+    pub what: Removed,
+}
+
+impl MassRemoval {
+    /// Removals above this share of the records in use (and at least [`Self::FROM`]) ask first.
+    const SHARE_PERCENT: usize = 20;
+    const FROM: usize = 3;
+
+    pub fn needs_confirmation(&self) -> bool {
+        self.removed >= Self::FROM && self.removed * 100 > self.in_use * Self::SHARE_PERCENT
+    }
+
+    /// The note in the report: an error when it stops the import, a warning in a preview or
+    /// once confirmed.
+    pub fn problem(&self, file: &str, options: ImportOptions) -> Option<ImportProblem> {
+        if !self.needs_confirmation() {
+            return None;
+        }
+        let percent = self.removed * 100 / self.in_use.max(1);
+        let severity = if options.dry_run || options.allow_mass_removal {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let (what_ja, what_en) = match self.what {
+            Removed::Accounts => ("アカウント", "accounts"),
+            Removed::Devices => ("機器", "devices"),
+        };
+        let issue = mimamori_domain::Issue::new("file", "mass_removal")
+            .with("count", self.removed)
+            .with("active", self.in_use)
+            .with("percent", percent)
+            .with("what_ja", what_ja)
+            .with("what_en", what_en);
+        Some(ImportProblem::new(severity, file, 0, "", "", &issue))
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -155,9 +222,24 @@ pub struct ImportReport {
     pub warnings: usize,
     #[schema(value_type = Vec<Object>)]
     pub problems: Vec<ImportProblem>,
+    /// The import would take more than 20 % (and at least 3) of the devices in use out of use
+    /// and was not written: check the file, then confirm with `allow_mass_removal`.
+    pub needs_confirmation: bool,
 }
 
 impl ImportReport {
+    /// Whether the import takes so many records out of use that it asks before writing.
+    pub fn asks_mass_removal(&self) -> bool {
+        self.problems.iter().any(|p| p.code == "mass_removal")
+    }
+
+    /// Whether a problem of the whole file stops it, whatever rows are skipped.
+    pub fn stopped_by_the_file(&self) -> bool {
+        self.problems
+            .iter()
+            .any(|p| p.stops_the_file() && p.code != "mass_removal")
+    }
+
     /// The summary line the CLI prints.
     pub fn summary(&self) -> String {
         let state = if self.written {
@@ -219,6 +301,7 @@ async fn finish(
         errors,
         warnings: problems.len() - errors,
         problems,
+        needs_confirmation: false,
     };
     if let Some(mut tx) = tx {
         let summary = serde_json::json!({

@@ -385,7 +385,7 @@ impl WriteTx {
                 self.update_device(stored, device).await?;
             }
         }
-        Ok(ImportCounts::of(&matches))
+        Ok(device_counts(&stored, devices, &matches))
     }
 
     /// Records that a person checked the ledger (「台帳を確認しました」).
@@ -430,7 +430,8 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let stored = stored_devices(self.backend, &mut conn, facility_id).await?;
         let devices = completed_devices(&stored, devices, present);
-        Ok(ImportCounts::of(&match_devices(&stored, &devices)))
+        let matches = match_devices(&stored, &devices);
+        Ok(device_counts(&stored, &devices, &matches))
     }
 }
 
@@ -473,6 +474,26 @@ fn completed_devices<'d>(
                 .collect(),
         ),
         _ => Cow::Borrowed(devices),
+    }
+}
+
+/// The counts of a device import, with how many devices in use it takes out of use.
+fn device_counts(
+    stored: &HashMap<String, StoredDevice>,
+    devices: &[Device],
+    matches: &[Match<'_, StoredDevice>],
+) -> ImportCounts {
+    let in_use = |status: DeviceStatus| status == DeviceStatus::Active;
+    ImportCounts {
+        taken_out_of_use: devices
+            .iter()
+            .zip(matches)
+            .filter(|(device, m)| {
+                matches!(m, Match::Changed(old) if in_use(old.device.status) && !in_use(device.status))
+            })
+            .count(),
+        in_use_before: stored.values().filter(|d| in_use(d.device.status)).count(),
+        ..ImportCounts::of(matches)
     }
 }
 

@@ -13,6 +13,10 @@ pub struct ImportCounts {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Of the updated, how many were in use and are not after (稼働 → 停止・予備・廃棄).
+    pub taken_out_of_use: usize,
+    /// Items in use before the import.
+    pub in_use_before: usize,
 }
 
 /// How one incoming item relates to the stored ones.
@@ -79,7 +83,8 @@ mod tests {
             ImportCounts {
                 created: 1,
                 updated: 1,
-                unchanged: 1
+                unchanged: 1,
+                ..Default::default()
             }
         );
     }
