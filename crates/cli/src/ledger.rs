@@ -59,6 +59,18 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
 
 /// The file's name and bytes.
 pub fn read_input(path: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    if size > mimamori_app::import::MAX_FILE_BYTES {
+        anyhow::bail!(
+            "{} は {} MiB で、取り込めるファイルの上限（{} MiB）を超えています。ファイルを分けて取り込んでください / {} is {} MiB, over the {} MiB an import takes: split the file",
+            path.display(),
+            size >> 20,
+            mimamori_app::import::MAX_FILE_BYTES >> 20,
+            path.display(),
+            size >> 20,
+            mimamori_app::import::MAX_FILE_BYTES >> 20
+        );
+    }
     let bytes = std::fs::read(path).with_context(|| {
         format!(
             "{} を読めません / cannot read {}",

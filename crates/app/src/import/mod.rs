@@ -17,6 +17,11 @@ use utoipa::ToSchema;
 
 pub use workers::{off_runtime, CONCURRENT_READS};
 
+/// The largest file the CLI reads (the server takes `max_upload_bytes`, 64 MiB by default).
+/// The reader's own limits (rows, cells, text) stop a file long before memory does; this stops
+/// one before it is even read.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Which ledger a file is for: the device ledger or one of the registers.
 #[derive(Debug, Clone, Copy)]
 pub enum Ledger {

@@ -40,6 +40,74 @@ pub fn mimamori(dir: &Path, url: &str, args: &[&str], stdin: Option<&str>) -> St
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Runs `mimamori` like [`mimamori`] and returns (exit code, seconds, peak resident MiB): the
+/// peak is the kernel's high-water mark (VmHWM), read until the process ends.
+pub fn mimamori_measured(dir: &Path, url: &str, args: &[&str]) -> (i32, f64, f64) {
+    let started = Instant::now();
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env("MIMAMORI_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0.0f64;
+    let code = loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            let hwm = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+                .unwrap_or(0.0);
+            peak_kib = peak_kib.max(hwm);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code().unwrap_or(-1);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    (code, started.elapsed().as_secs_f64(), peak_kib / 1024.0)
+}
+
+/// Seconds the `sqlite3` command-line tool takes to `.import` the same rows as UTF-8 CSV into
+/// a table of text columns (no checking, one transaction): the floor an import can approach.
+/// `None` when the tool is not installed.
+pub fn sqlite3_import_seconds(dir: &Path, cp932_csv: &Path) -> Option<f64> {
+    let bytes = std::fs::read(cp932_csv).ok()?;
+    let text = encoding_rs::SHIFT_JIS.decode(&bytes).0.into_owned();
+    let header = text.lines().next()?.to_string();
+    let utf8 = dir.join("sqlite3-import.csv");
+    std::fs::write(&utf8, text.as_bytes()).ok()?;
+    let columns: Vec<String> = (0..header.split(',').count())
+        .map(|i| format!("c{i} TEXT"))
+        .collect();
+    let db = dir.join("sqlite3-import.db");
+    let _ = std::fs::remove_file(&db);
+    let script = format!(
+        "CREATE TABLE t ({});\n.mode csv\n.import --skip 1 {} t\n",
+        columns.join(", "),
+        utf8.display()
+    );
+    let started = Instant::now();
+    let mut child = Command::new("sqlite3")
+        .arg(&db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(script.as_bytes()).ok()?;
+    let ok = child.wait().ok()?.success();
+    let seconds = started.elapsed().as_secs_f64();
+    ok.then_some(seconds)
+}
+
 /// Seconds a closure takes.
 pub fn timed(f: impl FnOnce()) -> f64 {
     let started = Instant::now();
