@@ -237,6 +237,17 @@ async fn an_account_file_never_loses_what_it_does_not_say(backend: Backend) {
         accounts.iter().all(|a| a.created_on.is_some()),
         "作成日 kept"
     );
+    let changed_fields: Vec<&str> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["fields"].as_array().unwrap())
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        !changed_fields.is_empty() && changed_fields.iter().all(|f| *f == "last_sign_in_on"),
+        "{changed_fields:?}"
+    );
     // A file of 3 of the 10 users would delete 7: it asks first.
     let few = "利用者ID,氏名\nu001,利用者 1\nu002,利用者 2\nu003,利用者 3\n";
     let (status, report) = post(&client, ACCOUNTS, few.as_bytes().to_vec()).await;
@@ -405,6 +416,11 @@ async fn a_device_reimport_without_a_column_keeps_its_values(backend: Backend) {
         ),
         (200, Some(1), Some(1)),
         "{report}"
+    );
+    // The report says what changes, and nothing else.
+    assert_eq!(
+        report["changes"],
+        json!([{"key": "001", "fields": [{"field": "location", "title": "設置場所", "before": "受付", "after": "放射線科"}]}])
     );
     let page = app
         .store

@@ -4,11 +4,13 @@
 
 use std::collections::HashMap;
 
-use mimamori_domain::accounts::{Account, ColumnMapping};
+use mimamori_domain::accounts::{Account, ColumnMapping, ACCOUNTS};
 use mimamori_domain::ledger::absent::Present;
+use mimamori_domain::ledger::changes::RecordChange;
 use mimamori_formats::accounts::{file_headers, guess_mapping, parse_accounts};
 use mimamori_formats::{read_tables, ImportProblem, Severity, TableError};
 use mimamori_store::accounts::AccountImport;
+use mimamori_store::ledger::LISTED_CHANGES;
 use mimamori_store::{Actor, Store, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -35,6 +37,9 @@ pub struct AccountImportReport {
     pub warnings: usize,
     #[schema(value_type = Vec<Object>)]
     pub problems: Vec<ImportProblem>,
+    /// What changes in the changed and disabled accounts, field by field (the first 500).
+    #[schema(value_type = Vec<Object>)]
+    pub changes: Vec<RecordChange>,
     /// The import would stop or delete more than 20 % (and at least 3) of the active accounts
     /// and was not written: check the file, then confirm with `allow_mass_removal`.
     pub needs_confirmation: bool,
@@ -44,6 +49,11 @@ pub struct AccountImportReport {
 }
 
 impl AccountImportReport {
+    /// Changed accounts whose changes are not listed.
+    pub fn unlisted_changes(&self) -> usize {
+        (self.changed.len() + self.disabled.len()).saturating_sub(self.changes.len())
+    }
+
     /// Whether the import stops or removes so many accounts that it asks before writing.
     pub fn asks_mass_removal(&self) -> bool {
         self.problems.iter().any(|p| p.code == "mass_removal")
@@ -190,6 +200,19 @@ pub async fn run(
         }
         None => plan,
     };
+    let by_id: HashMap<i64, &Account> = existing.iter().map(|a| (a.id, a)).collect();
+    report.changes = import
+        .changes
+        .writes
+        .iter()
+        .filter_map(|(id, new)| Some((by_id.get(id)?, new)))
+        .map(|(old, new)| RecordChange {
+            key: new.login_id.clone(),
+            fields: new.to_record().changes_from(&old.to_record(), &ACCOUNTS),
+        })
+        .filter(|change| !change.fields.is_empty())
+        .take(LISTED_CHANGES)
+        .collect();
     report.created = import.changes.created;
     report.changed = import.changes.changed;
     report.disabled = import.changes.disabled;

@@ -6,6 +6,7 @@ pub mod accounts;
 mod workers;
 
 use mimamori_domain::ledger::absent::Present;
+use mimamori_domain::ledger::changes::RecordChange;
 use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_formats::devices::parse_devices;
 use mimamori_formats::registers::parse_records;
@@ -227,12 +228,21 @@ pub struct ImportReport {
     pub warnings: usize,
     #[schema(value_type = Vec<Object>)]
     pub problems: Vec<ImportProblem>,
+    /// What changes in the updated records, field by field (the first 500 records; `updated`
+    /// counts them all).
+    #[schema(value_type = Vec<Object>)]
+    pub changes: Vec<RecordChange>,
     /// The import would take more than 20 % (and at least 3) of the devices in use out of use
     /// and was not written: check the file, then confirm with `allow_mass_removal`.
     pub needs_confirmation: bool,
 }
 
 impl ImportReport {
+    /// Updated records whose changes are not listed.
+    pub fn unlisted_changes(&self) -> usize {
+        self.updated.saturating_sub(self.changes.len())
+    }
+
     /// Whether the import takes so many records out of use that it asks before writing.
     pub fn asks_mass_removal(&self) -> bool {
         self.problems.iter().any(|p| p.code == "mass_removal")
@@ -306,6 +316,7 @@ async fn finish(
         errors,
         warnings: problems.len() - errors,
         problems,
+        changes: counts.changes.clone(),
         needs_confirmation: false,
     };
     if let Some(mut tx) = tx {

@@ -7,7 +7,7 @@ use mimamori_domain::ledger::absent::{Present, DEVICE_FIELDS};
 use mimamori_domain::ledger::device::{Device, DeviceStatus};
 
 use super::devices::{from_row, load_details, StoredDevice, COLUMNS};
-use super::import_plan::{match_items, ImportCounts, Match};
+use super::import_plan::{listed_changes, match_items, ImportCounts, Match};
 use crate::bulk::Rows;
 use crate::{AuditRecord, Backend, Result, Store, WriteTx};
 
@@ -493,6 +493,11 @@ fn device_counts(
             })
             .count(),
         in_use_before: stored.values().filter(|d| in_use(d.device.status)).count(),
+        changes: listed_changes(
+            devices.iter().zip(matches),
+            |d| d.management_no.clone(),
+            |old, new| new.changes_from(&old.device),
+        ),
         ..ImportCounts::of(matches)
     }
 }

@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
+use mimamori_domain::ledger::changes::{FieldChange, RecordChange};
 use serde::Serialize;
 
 /// What an import did (or, in a preview, would do).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ImportCounts {
     pub created: usize,
     pub updated: usize,
@@ -17,6 +18,31 @@ pub struct ImportCounts {
     pub taken_out_of_use: usize,
     /// Items in use before the import.
     pub in_use_before: usize,
+    /// What changes in the updated items, field by field: the first [`LISTED_CHANGES`].
+    pub changes: Vec<RecordChange>,
+}
+
+/// Updated records whose changes an import lists; the count says how many more there are.
+pub const LISTED_CHANGES: usize = 500;
+
+/// The field changes of the first [`LISTED_CHANGES`] updated items: `changes(stored, incoming)`
+/// says what differs.
+pub(crate) fn listed_changes<'a, 's: 'a, S: 's, T: 'a>(
+    incoming: impl IntoIterator<Item = (&'a T, &'a Match<'s, S>)>,
+    key: impl Fn(&T) -> String,
+    changes: impl Fn(&S, &T) -> Vec<FieldChange>,
+) -> Vec<RecordChange> {
+    incoming
+        .into_iter()
+        .filter_map(|(item, m)| match m {
+            Match::Changed(stored) => Some(RecordChange {
+                key: key(item),
+                fields: changes(stored, item),
+            }),
+            _ => None,
+        })
+        .take(LISTED_CHANGES)
+        .collect()
 }
 
 /// How one incoming item relates to the stored ones.

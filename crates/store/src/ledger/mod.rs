@@ -7,4 +7,4 @@ mod import_plan;
 pub mod pending;
 pub mod registers;
 
-pub use import_plan::ImportCounts;
+pub use import_plan::{ImportCounts, LISTED_CHANGES};

@@ -9,7 +9,7 @@ use mimamori_domain::validation::search_key;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
-use super::import_plan::{match_items, Match};
+use super::import_plan::{listed_changes, match_items, Match};
 use super::ImportCounts;
 use crate::{col, AuditRecord, Result, Store, StoreError, WriteTx};
 
@@ -197,7 +197,7 @@ impl WriteTx {
                 Match::Unchanged => {}
             }
         }
-        Ok(ImportCounts::of(&matches))
+        Ok(record_counts(spec, records, &matches))
     }
 }
 
@@ -217,6 +217,22 @@ async fn stored_records(
     rows.iter()
         .map(|row| from_row(row).map(|r| (record_key(spec, &r.record), r)))
         .collect()
+}
+
+/// The counts of a register import, with the first changed records' field changes.
+fn record_counts(
+    spec: &RegisterSpec,
+    records: &[Record],
+    matches: &[Match<'_, StoredRecord>],
+) -> ImportCounts {
+    ImportCounts {
+        changes: listed_changes(
+            records.iter().zip(matches),
+            |r| r.get(spec.key_field).unwrap_or_default().to_string(),
+            |old, new| new.changes_from(&old.record, spec),
+        ),
+        ..ImportCounts::of(matches)
+    }
 }
 
 /// The incoming records with the stored values of the fields the file has no column for.
@@ -269,7 +285,8 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let stored = stored_records(&mut conn, facility_id, spec).await?;
         let records = completed_records(&stored, spec, records, present);
-        Ok(ImportCounts::of(&match_records(&stored, spec, &records)))
+        let matches = match_records(&stored, spec, &records);
+        Ok(record_counts(spec, &records, &matches))
     }
 
     /// A page of a register: searched across all fields, filtered by field values, sorted by a
