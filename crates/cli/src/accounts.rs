@@ -3,10 +3,8 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use mimamori_app::import::accounts::AccountImportReport;
 use mimamori_app::import::ImportOptions;
-use mimamori_domain::accounts::ColumnMapping;
 use mimamori_store::Store;
 
 use crate::cli::{AccountExportArgs, AccountImportArgs, Format};
@@ -21,21 +19,7 @@ pub async fn import(store: &Store, args: AccountImportArgs) -> anyhow::Result<Ex
     let common = &args.common;
     let facility = facility(store, &common.facility).await?;
     let (name, bytes) = read_input(&common.file)?;
-    let mapping = match &args.mapping {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| {
-                format!(
-                    "{} を読めません / cannot read {}",
-                    path.display(),
-                    path.display()
-                )
-            })?;
-            Some(serde_json::from_str::<ColumnMapping>(&text).with_context(|| {
-                "列の対応付けは {\"login_id\": \"列名\", …} の JSON にしてください / the mapping must be a JSON object of field → column title".to_string()
-            })?)
-        }
-        None => None,
-    };
+    let mapping = crate::ledger::read_mapping(common.mapping.as_deref())?;
     let system = mimamori_web::accounts::system_named(store, facility.id, &args.system)
         .await
         .map_err(web_error)?;

@@ -188,9 +188,6 @@ pub struct AccountImportArgs {
     /// 医療情報システム台帳のシステム名 / the system's name in the systems register
     #[arg(long)]
     pub system: String,
-    /// 列の対応付け（JSON: {"login_id": "USERCODE", …}）。書き込むとシステムに記憶 / column mapping file (JSON), remembered for the system once written
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -209,6 +206,9 @@ pub struct ImportArgs {
     /// 有効な記録の20%以上（3件以上）を停止・削除する取り込みも書き込む / write even when the import stops or removes more than 20 % of the active records
     #[arg(long)]
     pub allow_mass_removal: bool,
+    /// 列の対応付け（JSON: {"management_no": "資産No", …}）。書き込むと記憶（アカウントはシステムごと、台帳は同じ列のファイルごと）/ column mapping (JSON: field key → the file's column title), remembered once written (per system for accounts, per file shape for ledgers)
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
     /// シート名（XLSX）/ sheet name (XLSX)
     #[arg(long)]
     pub sheet: Option<String>,

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use mimamori_app::import::{ImportOptions, ImportReport, Ledger};
+use mimamori_domain::accounts::ColumnMapping;
 use mimamori_domain::accounts::STAFF;
 use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_domain::ledger::registers::{CLOUD_SERVICES, REMOTE_MAINTENANCE, SYSTEMS, VENDORS};
@@ -51,6 +52,7 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
         &name,
         &bytes,
         sheet,
+        read_mapping(args.mapping.as_deref())?,
         options,
     )
     .await?;
@@ -58,6 +60,24 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
 }
 
 /// The file's name and bytes.
+/// The column mapping file of `--mapping` (JSON: field key → the file's column title).
+pub fn read_mapping(path: Option<&std::path::Path>) -> anyhow::Result<Option<ColumnMapping>> {
+    let Some(path) = path else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!(
+            "{} を読めません / cannot read {}",
+            path.display(),
+            path.display()
+        )
+    })?;
+    let mapping = serde_json::from_str::<ColumnMapping>(&text).with_context(|| {
+        "列の対応付けは {\"管理番号などの項目キー\": \"列名\", …} の JSON にしてください / the mapping must be a JSON object of field key → column title".to_string()
+    })?;
+    Ok(Some(mapping))
+}
+
 pub fn read_input(path: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
     let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > mimamori_app::import::MAX_FILE_BYTES {

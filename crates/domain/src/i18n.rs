@@ -183,7 +183,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("catalog_duplicate_number", "項目番号「{number}」が重複しています。", "Item number '{number}' appears twice."),
     ("catalog_sourced_without_text", "項目「{key}」は文言がないのに確認済みになっています。text_status を unverified にしてください。", "Item '{key}' has no text but is marked verified; set text_status to unverified."),
     ("invalid_privilege", "権限「{value}」を読めません。「診療記録:更新、画像:参照」のように 情報区分:参照/更新 で書いてください。", "Cannot read the privilege \"{value}\": write category:read/write, e.g. medical_record:write, images:read."),
-    ("no_mapping_for_login", "「利用者ID」に当てる列を選んでください。", "Choose the column that holds the login ID."),
+    ("no_mapping_for_key", "「{title}」に当てる列を選んでください。", "Choose the column that holds {title}."),
     ("unknown_mapped_column", "対応付けた列「{value}」がファイルにありません。列の対応付けを見直してください。", "The mapped column \"{value}\" is not in the file: review the column mapping."),
     (
         "inspector_needs_expiry",

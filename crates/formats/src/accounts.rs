@@ -4,9 +4,8 @@
 
 use mimamori_domain::accounts::{Account, ColumnMapping, ACCOUNTS};
 use mimamori_domain::ledger::register::References;
-use mimamori_domain::Issue;
 
-use crate::header::title_key;
+use crate::header::{apply_mapping, title_key};
 use crate::problem::{ImportProblem, Severity};
 use crate::registers::{parse_records, record_table};
 use crate::table::Sheet;
@@ -69,61 +68,6 @@ pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
     mapping
 }
 
-/// Rewrites the header row of the first sheet so that mapped columns carry the ledger's titles
-/// and unmapped ones are ignored; problems when the mapping does not fit the file.
-fn apply_mapping(
-    sheets: &[Sheet],
-    mapping: &ColumnMapping,
-) -> Result<Vec<Sheet>, Box<ImportProblem>> {
-    let name = sheets.first().map(|s| s.name.clone()).unwrap_or_default();
-    let problem = |issue: &Issue, value: &str| {
-        Box::new(ImportProblem::new(
-            Severity::Error,
-            &name,
-            1,
-            "",
-            value,
-            issue,
-        ))
-    };
-    let Some(login_title) = mapping.0.get("login_id") else {
-        return Err(problem(&Issue::new("login_id", "no_mapping_for_login"), ""));
-    };
-    let mut sheet = sheets.first().cloned().unwrap_or(Sheet {
-        name: name.clone(),
-        rows: Vec::new(),
-    });
-    let Some(header_row) = sheet
-        .rows
-        .iter()
-        .take(30)
-        .position(|row| row.iter().any(|c| title_key(c) == title_key(login_title)))
-    else {
-        return Err(problem(
-            &Issue::new("login_id", "unknown_mapped_column").with("value", login_title),
-            login_title,
-        ));
-    };
-    let header = &mut sheet.rows[header_row];
-    for title in mapping.0.values() {
-        if !header.iter().any(|c| title_key(c) == title_key(title)) {
-            return Err(problem(
-                &Issue::new("header", "unknown_mapped_column").with("value", title),
-                title,
-            ));
-        }
-    }
-    for cell in header.iter_mut() {
-        let mapped = mapping
-            .0
-            .iter()
-            .find(|(_, title)| title_key(title) == title_key(cell))
-            .and_then(|(key, _)| ACCOUNTS.field(key));
-        *cell = mapped.map(|f| f.titles[0].to_string()).unwrap_or_default();
-    }
-    Ok(vec![sheet])
-}
-
 /// Reads a user export of `system`: with `mapping`, its columns are taken as mapped; without,
 /// by the ledger's own titles. Rows with problems are reported with sheet, row, column, value.
 pub fn parse_accounts(
@@ -132,8 +76,9 @@ pub fn parse_accounts(
     mapping: Option<&ColumnMapping>,
 ) -> AccountFile {
     let mapped;
+    let columns = crate::registers::columns(&ACCOUNTS);
     let sheets = match mapping {
-        Some(mapping) => match apply_mapping(sheets, mapping) {
+        Some(mapping) => match apply_mapping(sheets, mapping, &columns, ACCOUNTS.key_field) {
             Ok(rewritten) => {
                 mapped = rewritten;
                 &mapped[..]

@@ -4,12 +4,14 @@
 
 use std::collections::HashMap;
 
+use mimamori_domain::accounts::ColumnMapping;
 use mimamori_domain::ledger::device::{Device, DeviceInput, InterfaceInput, SoftwareInput};
 use mimamori_domain::validation::nfkc;
 use mimamori_domain::Issue;
 
 use crate::header::{
-    find_header_with, skipped_problem, skipped_row, ColumnSpec, HeaderMap, ROW_NUMBER_TITLES,
+    apply_mapping, find_header_with, skipped_problem, skipped_row, ColumnSpec, HeaderMap,
+    ROW_NUMBER_TITLES,
 };
 use crate::parallel;
 use crate::problem::{ImportProblem, Severity};
@@ -406,6 +408,28 @@ fn row_input(header: &HeaderMap, row: &[String]) -> DeviceInput {
 
 /// Reads devices from the first sheet that has a device header row.
 pub fn parse_devices(sheets: &[Sheet]) -> DeviceImport {
+    parse_devices_mapped(sheets, None)
+}
+
+/// [`parse_devices`] with the file's columns mapped onto the ledger's fields by a person
+/// (field key → the file's column title); without a mapping, by the ledger's own titles.
+pub fn parse_devices_mapped(sheets: &[Sheet], mapping: Option<&ColumnMapping>) -> DeviceImport {
+    let mapped;
+    let sheets = match mapping {
+        Some(mapping) => match apply_mapping(sheets, mapping, COLUMNS, "management_no") {
+            Ok(rewritten) => {
+                mapped = rewritten;
+                &mapped[..]
+            }
+            Err(problem) => {
+                return DeviceImport {
+                    problems: vec![*problem],
+                    ..Default::default()
+                }
+            }
+        },
+        None => sheets,
+    };
     let mut import = DeviceImport::default();
     let Some((sheet, header)) = sheets.iter().find_map(|s| {
         find_header_with(&s.rows, COLUMNS, "management_no", ROW_NUMBER_TITLES).map(|h| (s, h))

@@ -5,7 +5,8 @@ use mimamori_domain::validation::search_key;
 use mimamori_domain::Issue;
 
 use crate::problem::{ImportProblem, Severity};
-use crate::table::column_letters;
+use crate::table::{column_letters, Sheet};
+use mimamori_domain::accounts::ColumnMapping;
 
 /// A column a ledger understands: its key and the titles it is known by (first = export title).
 pub struct ColumnSpec {
@@ -70,6 +71,83 @@ fn match_title(specs: &[ColumnSpec], cell: &str) -> Option<&'static str> {
         .iter()
         .find(|spec| spec.titles.iter().any(|t| title_key(t) == key))
         .map(|spec| spec.key)
+}
+
+/// Rewrites the header row of the first sheet so that mapped columns carry their field's first
+/// title and unmapped ones are ignored: a file whose columns a person mapped reads like one in
+/// the ledger's own layout. A problem when the mapping does not fit the file.
+pub fn apply_mapping(
+    sheets: &[Sheet],
+    mapping: &ColumnMapping,
+    columns: &[ColumnSpec],
+    key_field: &'static str,
+) -> Result<Vec<Sheet>, Box<ImportProblem>> {
+    let name = sheets.first().map(|s| s.name.clone()).unwrap_or_default();
+    let problem = |issue: &Issue, value: &str| {
+        Box::new(ImportProblem::new(
+            Severity::Error,
+            &name,
+            1,
+            "",
+            value,
+            issue,
+        ))
+    };
+    let Some(key_title) = mapping.0.get(key_field) else {
+        let title = columns
+            .iter()
+            .find(|c| c.key == key_field)
+            .and_then(|c| c.titles.first())
+            .copied()
+            .unwrap_or(key_field);
+        return Err(problem(
+            &Issue::new(key_field, "no_mapping_for_key").with("title", title),
+            "",
+        ));
+    };
+    let mut sheet = sheets.first().cloned().unwrap_or(Sheet {
+        name: name.clone(),
+        rows: Vec::new(),
+    });
+    let Some(header_row) = sheet
+        .rows
+        .iter()
+        .take(30)
+        .position(|row| row.iter().any(|c| title_key(c) == title_key(key_title)))
+    else {
+        return Err(problem(
+            &Issue::new(key_field, "unknown_mapped_column").with("value", key_title),
+            key_title,
+        ));
+    };
+    let header = &mut sheet.rows[header_row];
+    for title in mapping.0.values() {
+        if !header.iter().any(|c| title_key(c) == title_key(title)) {
+            return Err(problem(
+                &Issue::new("header", "unknown_mapped_column").with("value", title),
+                title,
+            ));
+        }
+    }
+    for cell in header.iter_mut() {
+        let mapped = mapping
+            .0
+            .iter()
+            .find(|(_, title)| title_key(title) == title_key(cell))
+            .and_then(|(key, _)| columns.iter().find(|c| c.key == key));
+        *cell = mapped
+            .and_then(|c| c.titles.first())
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+    }
+    Ok(vec![sheet])
+}
+
+/// The file's shape, for remembering its mapping: its header titles in normal form, in order
+/// (a system's export keeps its columns; another export of the same ledger has others).
+pub fn file_shape(headers: &[String]) -> String {
+    let shape: Vec<String> = headers.iter().map(|h| title_key(h)).collect();
+    crate::table::cut(&shape.join("|"), 400)
 }
 
 /// Titles offices give a row-number column; taken as the key only when no column names the key

@@ -6,7 +6,7 @@ pub mod catalog;
 pub mod checklist_export;
 pub mod devices;
 mod devices_export;
-mod header;
+pub mod header;
 mod parallel;
 pub mod preparedness;
 pub mod problem;

@@ -7,10 +7,11 @@ use mimamori_domain::ledger::register::{FieldKind, Record, References, RegisterS
 use mimamori_domain::validation::search_key;
 use mimamori_domain::Issue;
 
-use crate::header::{find_header, skipped_problem, skipped_row, ColumnSpec};
+use crate::header::{apply_mapping, find_header, skipped_problem, skipped_row, ColumnSpec};
 use crate::problem::{ImportProblem, Severity};
 use crate::table::Sheet;
 use crate::write::{unneutralise, Cell, Table};
+use mimamori_domain::accounts::ColumnMapping;
 
 #[derive(Debug, Clone, Default)]
 pub struct RecordImport {
@@ -36,7 +37,8 @@ impl RecordImport {
     }
 }
 
-fn columns(spec: &RegisterSpec) -> Vec<ColumnSpec> {
+/// A register's fields as the header reader's columns.
+pub fn columns(spec: &RegisterSpec) -> Vec<ColumnSpec> {
     spec.fields
         .iter()
         .map(|f| ColumnSpec {
@@ -51,8 +53,32 @@ pub fn parse_records(
     sheets: &[Sheet],
     references: &References,
 ) -> RecordImport {
+    parse_records_mapped(spec, sheets, references, None)
+}
+
+/// [`parse_records`] with the file's columns mapped onto the register's fields by a person.
+pub fn parse_records_mapped(
+    spec: &RegisterSpec,
+    sheets: &[Sheet],
+    references: &References,
+    mapping: Option<&ColumnMapping>,
+) -> RecordImport {
     let mut import = RecordImport::default();
     let specs = columns(spec);
+    let mapped;
+    let sheets = match mapping {
+        Some(mapping) => match apply_mapping(sheets, mapping, &specs, spec.key_field) {
+            Ok(rewritten) => {
+                mapped = rewritten;
+                &mapped[..]
+            }
+            Err(problem) => {
+                import.problems.push(*problem);
+                return import;
+            }
+        },
+        None => sheets,
+    };
     let Some((sheet, header)) = sheets
         .iter()
         .find_map(|s| find_header(&s.rows, &specs, spec.key_field).map(|h| (s, h)))

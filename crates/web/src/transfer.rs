@@ -7,6 +7,7 @@ use axum::extract::Multipart;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
+use mimamori_domain::accounts::ColumnMapping;
 use mimamori_domain::i18n::Lang;
 use mimamori_formats::write::{self, Encoding};
 use mimamori_formats::{group_problems, problem_table, ImportProblem, ProblemGroup};
@@ -206,6 +207,7 @@ pub async fn upload(
         &file_name,
         &bytes,
         None,
+        None,
         options,
     )
     .await?;
@@ -292,6 +294,7 @@ async fn run_pending(
         &pending.file_name,
         &pending.content,
         None,
+        None,
         options,
     )
     .await?)
@@ -345,6 +348,22 @@ pub struct ImportQuery {
     #[serde(default)]
     pub allow_mass_removal: bool,
     pub sheet: Option<String>,
+    /// JSON object field key → the file's column title (`{"management_no": "資産No", "hostname":
+    /// "端末"}`); remembered for files of the same columns when written. Without it, the mapping
+    /// remembered for the file's columns, else the ledger's own titles.
+    pub mapping: Option<String>,
+}
+
+/// The `mapping` parameter of an import (JSON: field key → the file's column title).
+pub fn mapping_param(text: Option<&str>) -> AppResult<Option<ColumnMapping>> {
+    text.map(serde_json::from_str::<ColumnMapping>)
+        .transpose()
+        .map_err(|e| {
+            AppError::bad_request(
+                format!("mapping を JSON として読めません: {e}"),
+                format!("mapping is not valid JSON: {e}"),
+            )
+        })
 }
 
 /// The API's import: the file is the request body; 422 when errors stopped it.
@@ -380,6 +399,7 @@ pub async fn api_import(
         name,
         &body,
         query.sheet.as_deref(),
+        mapping_param(query.mapping.as_deref())?,
         options,
     )
     .await?;

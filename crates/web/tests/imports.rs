@@ -23,6 +23,7 @@ backend_tests!(
     a_nul_anywhere_is_a_clear_400_on_both_databases,
     a_pacs_user_list_imports_with_its_own_words_and_date_times,
     a_device_file_that_disposes_of_many_asks_first,
+    an_asset_tools_columns_are_mapped_once_and_remembered,
 );
 
 async fn editor(app: &TestApp) -> TestClient {
@@ -760,4 +761,68 @@ async fn a_device_file_that_disposes_of_many_asks_first(backend: Backend) {
     )
     .await;
     assert_eq!((status, report["written"].as_bool()), (200, Some(true)));
+}
+
+/// An asset tool's export, whose titles no ledger uses: mapped once through the API, then the
+/// same shape of file imports by itself.
+async fn an_asset_tools_columns_are_mapped_once_and_remembered(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    let file = "資産No,端末ホスト,OS種別,部門コード\nA-1,UKE-01,Windows 11,101\nA-2,UKE-02,Windows 10,102\n";
+    let (status, report) = post(&client, DEVICES, file.as_bytes().to_vec()).await;
+    assert_eq!((status, first_problem(&report).0), (422, "no_header"));
+    let mapping = urlencoding::encode(
+        r#"{"management_no": "資産No", "hostname": "端末ホスト", "os_name": "OS種別"}"#,
+    );
+    let (status, report) = post(
+        &client,
+        &format!("{DEVICES}&mapping={mapping}"),
+        file.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, report["created"].as_u64()),
+        (200, Some(2)),
+        "{report}"
+    );
+    let page = app
+        .store
+        .devices(app.facility.id, &Default::default())
+        .await
+        .unwrap();
+    let first = page
+        .devices
+        .iter()
+        .find(|d| d.device.management_no == "A-1")
+        .unwrap();
+    assert_eq!(first.device.os_name.as_deref(), Some("Windows 11"));
+    assert_eq!(
+        first.device.interfaces[0].hostname.as_deref(),
+        Some("UKE-01")
+    );
+    // Next month's export of the same columns: the remembered mapping reads it.
+    let next = "資産No,端末ホスト,OS種別,部門コード\nA-1,UKE-01,Windows 11 Pro,101\nA-2,UKE-02,Windows 10,102\n";
+    let (status, report) = post(&client, DEVICES, next.as_bytes().to_vec()).await;
+    assert_eq!(
+        (
+            status,
+            report["updated"].as_u64(),
+            report["unchanged"].as_u64()
+        ),
+        (200, Some(1), Some(1)),
+        "{report}"
+    );
+    assert_eq!(report["mapping"]["management_no"], "資産No");
+    // A mapping naming a column the file lacks says so.
+    let wrong = urlencoding::encode(r#"{"management_no": "管理ID"}"#);
+    let (status, report) = post(
+        &client,
+        &format!("{DEVICES}&mapping={wrong}"),
+        file.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (status, first_problem(&report).0),
+        (422, "unknown_mapped_column")
+    );
 }

@@ -5,11 +5,14 @@
 pub mod accounts;
 mod workers;
 
+use mimamori_domain::accounts::ColumnMapping;
 use mimamori_domain::ledger::absent::Present;
 use mimamori_domain::ledger::changes::RecordChange;
 use mimamori_domain::ledger::register::RegisterSpec;
-use mimamori_formats::devices::parse_devices;
-use mimamori_formats::registers::parse_records;
+use mimamori_formats::accounts::file_headers;
+use mimamori_formats::devices::parse_devices_mapped;
+use mimamori_formats::header::file_shape;
+use mimamori_formats::registers::parse_records_mapped;
 use mimamori_formats::{read_tables, ImportProblem, Severity, TableError};
 use mimamori_store::ledger::ImportCounts;
 use mimamori_store::{Actor, AuditRecord, Store, StoreError, WriteTx};
@@ -59,32 +62,47 @@ pub async fn run(
     file_name: &str,
     bytes: &[u8],
     sheet: Option<&str>,
+    given: Option<ColumnMapping>,
     options: ImportOptions,
 ) -> Result<ImportReport, StoreError> {
     let references = match ledger {
         Ledger::Devices => Default::default(),
         Ledger::Register(_) => store.references(facility_id).await?,
     };
-    let parsed = {
+    let sheets = {
         let (bytes, name, wanted) = (
             bytes.to_vec(),
             file_name.to_string(),
             sheet.map(String::from),
         );
-        off_runtime(move || {
-            let sheets = read_tables(&bytes, &name, wanted.as_deref())?;
-            Ok::<_, TableError>(match ledger {
-                Ledger::Devices => Parsed::Devices(parse_devices(&sheets)),
-                Ledger::Register(spec) => {
-                    Parsed::Records(spec, parse_records(spec, &sheets, &references))
-                }
-            })
+        off_runtime(move || read_tables(&bytes, &name, wanted.as_deref())).await
+    };
+    let sheets = match sheets {
+        Ok(sheets) => sheets,
+        Err(error) => return Ok(unreadable(file_name, sheet, &error)),
+    };
+    // A mapping given is used (and remembered once written) for files of this shape; without
+    // one, the mapping remembered for the shape, else the ledger's own titles.
+    let shape = format!(
+        "file-shape:{}:{}",
+        ledger.slug(),
+        file_shape(&file_headers(&sheets))
+    );
+    let explicit = given.is_some();
+    let mapping = match given {
+        Some(mapping) => Some(mapping),
+        None => store.column_mapping(facility_id, &shape).await?,
+    };
+    let parsed = {
+        let mapping = mapping.clone();
+        off_runtime(move || match ledger {
+            Ledger::Devices => Parsed::Devices(parse_devices_mapped(&sheets, mapping.as_ref())),
+            Ledger::Register(spec) => Parsed::Records(
+                spec,
+                parse_records_mapped(spec, &sheets, &references, mapping.as_ref()),
+            ),
         })
         .await
-    };
-    let parsed = match parsed {
-        Ok(parsed) => parsed,
-        Err(error) => return Ok(unreadable(file_name, sheet, &error)),
     };
     let writes = |problems: &[ImportProblem]| {
         !options.dry_run
@@ -141,6 +159,9 @@ pub async fn run(
         }
         problems.insert(0, problem);
     }
+    if let (true, Some(tx), Some(mapping)) = (explicit, tx.as_mut(), &mapping) {
+        tx.save_column_mapping(facility_id, &shape, mapping).await?;
+    }
     let mut report = finish(
         tx,
         facility_id,
@@ -152,6 +173,7 @@ pub async fn run(
     )
     .await?;
     report.needs_confirmation = removal.needs_confirmation() && !options.allow_mass_removal;
+    report.mapping = mapping.map(|m| m.0).unwrap_or_default();
     Ok(report)
 }
 
@@ -232,6 +254,10 @@ pub struct ImportReport {
     /// counts them all).
     #[schema(value_type = Vec<Object>)]
     pub changes: Vec<RecordChange>,
+    /// The column mapping used (field key → the file's column title); empty when the file was
+    /// read by the ledger's own titles.
+    #[schema(value_type = Object)]
+    pub mapping: std::collections::BTreeMap<String, String>,
     /// The import would take more than 20 % (and at least 3) of the devices in use out of use
     /// and was not written: check the file, then confirm with `allow_mass_removal`.
     pub needs_confirmation: bool,
@@ -317,6 +343,7 @@ async fn finish(
         warnings: problems.len() - errors,
         problems,
         changes: counts.changes.clone(),
+        mapping: Default::default(),
         needs_confirmation: false,
     };
     if let Some(mut tx) = tx {

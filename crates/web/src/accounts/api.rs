@@ -6,7 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::{Extension, Json};
-use mimamori_domain::accounts::{Account, ColumnMapping};
+use mimamori_domain::accounts::Account;
 use mimamori_store::accounts::{Application, Review, ReviewItem};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -170,17 +170,7 @@ pub async fn import(
             "Send the file as the request body.",
         ));
     }
-    let mapping = query
-        .mapping
-        .as_deref()
-        .map(serde_json::from_str::<ColumnMapping>)
-        .transpose()
-        .map_err(|e| {
-            AppError::bad_request(
-                format!("mapping を JSON として読めません: {e}"),
-                format!("mapping is not valid JSON: {e}"),
-            )
-        })?;
+    let mapping = crate::transfer::mapping_param(query.mapping.as_deref())?;
     let system = super::system_named(&state.store, fctx.facility.id, &query.system).await?;
     let report = mimamori_app::import::accounts::run(
         &state.store,
