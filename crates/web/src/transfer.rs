@@ -180,6 +180,13 @@ fn import_page(
     }
 }
 
+/// The ledger's ひな形 (template) as an XLSX download.
+pub fn template(fctx: &FacilityCtx, ledger: Ledger) -> AppResult<Response> {
+    let (bytes, file_name) = mimamori_app::import::template(ledger, &fctx.facility.profile.name)
+        .map_err(AppError::internal)?;
+    Ok(Exported::xlsx(bytes, file_name).attachment(&format!("{}-template", ledger.slug())))
+}
+
 /// The upload form.
 pub fn form(ctx: PageCtx, fctx: &FacilityCtx, ledger: Ledger) -> Response {
     render(&import_page(ctx, fctx, ledger, None, None, false))

@@ -350,6 +350,30 @@ fn clinic_workbook() -> Vec<u8> {
 async fn a_clinic_workbook_imports_as_its_clerk_wrote_it(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let client = editor(&app).await;
+    // The import page offers the ledger's template, which reads back as the ledger's layout.
+    let page = client
+        .get("/facilities/F1/devices/import")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"import-template\""));
+    let template = client.get("/facilities/F1/devices/import/template").await;
+    assert_eq!(template.status(), 200);
+    assert!(template.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("attachment"));
+    let bytes = template.bytes().await.unwrap();
+    let sheets = mimamori_formats::read_tables(&bytes, "t.xlsx", None).unwrap();
+    assert!(sheets[0]
+        .rows
+        .iter()
+        .any(|r| r.first().map(String::as_str) == Some("管理番号")));
+    let template = client
+        .get("/facilities/F1/registers/vendors/import/template")
+        .await;
+    assert_eq!(template.status(), 200);
     let (status, report) = post(&client, DEVICES, clinic_workbook()).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["created"], 2, "{report}");

@@ -3,6 +3,7 @@
 //! pages, the API and the CLI all call these functions.
 
 pub mod accounts;
+mod template;
 mod workers;
 
 use mimamori_domain::accounts::ColumnMapping;
@@ -19,6 +20,7 @@ use mimamori_store::{Actor, AuditRecord, Store, StoreError, WriteTx};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use template::template;
 pub use workers::{off_runtime, CONCURRENT_READS};
 
 /// The largest file the CLI reads (the server takes `max_upload_bytes`, 64 MiB by default).

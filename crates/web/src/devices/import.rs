@@ -14,6 +14,10 @@ pub async fn form(ctx: PageCtx, Extension(fctx): Extension<FacilityCtx>) -> Resp
     transfer::form(ctx, &fctx, Ledger::Devices)
 }
 
+pub async fn template(Extension(fctx): Extension<FacilityCtx>) -> AppResult<Response> {
+    transfer::template(&fctx, Ledger::Devices)
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     ctx: PageCtx,

@@ -111,6 +111,13 @@ pub async fn form(
     Ok(transfer::form(ctx, &fctx, Ledger::Register(spec(&slug)?)))
 }
 
+pub async fn template(
+    Extension(fctx): Extension<FacilityCtx>,
+    Path((_, slug)): Path<(String, String)>,
+) -> AppResult<Response> {
+    transfer::template(&fctx, Ledger::Register(spec(&slug)?))
+}
+
 pub async fn upload(
     State(state): State<AppState>,
     ctx: PageCtx,
