@@ -406,6 +406,7 @@ async fn setup_enrol_sign_out_and_sign_in_with_totp() {
         .unwrap();
     screenshot(&client, "09-remote-maintenance").await;
     checklist_item_with_evidence(&client, &server.base, downloads.path()).await;
+    browser_steps::imports::device_import_preview(&client, &server.base, downloads.path()).await;
     browser_steps::accounts::import_and_review(&client, &server.base, downloads.path()).await;
     browser_steps::preparedness::incident_and_contact_chart(&client, &server.base).await;
     browser_steps::overview::organisation_overview(&client, &server.base).await;

@@ -1,6 +1,7 @@
 //! Steps of the browser test, one file per feature.
 
 pub mod accounts;
+pub mod imports;
 pub mod overview;
 pub mod preparedness;
 

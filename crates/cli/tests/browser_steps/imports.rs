@@ -1,0 +1,77 @@
+//! Browser steps for a ledger import as a clinic's clerk does it: the template offered, a file
+//! of only some columns with a total row, the preview that says what changes, then the save.
+
+use fantoccini::{Client, Locator};
+
+use crate::{screenshot, submit};
+
+pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path::Path) {
+    let facility = format!("{base}/facilities/browser");
+    client
+        .goto(&format!("{facility}/devices/import"))
+        .await
+        .unwrap();
+    client.find(Locator::Id("import-template")).await.unwrap();
+    // Only 管理番号 and 設置場所: every other field keeps its value.
+    let file = dir.join("locations.csv");
+    std::fs::write(&file, "管理番号,設置場所\nPC-0042,放射線科\n合計,１台\n").unwrap();
+    client
+        .find(Locator::Id("f-file"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    submit(
+        client,
+        "form[enctype='multipart/form-data'] button[type=submit]",
+        "#import-changes",
+    )
+    .await;
+    let changes = client
+        .find(Locator::Css("table.changes"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        changes.contains("PC-0042") && changes.contains("放射線科"),
+        "{changes}"
+    );
+    assert_eq!(
+        client
+            .find_all(Locator::Css("table.changes tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "one field changes: {changes}"
+    );
+    let problems = client
+        .find(Locator::Css("table.problems"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        problems.contains("合計"),
+        "the total row is skipped with a note: {problems}"
+    );
+    screenshot(client, "13b-device-import-preview").await;
+    submit(
+        client,
+        "form[action*='/devices/import/'] button[type=submit]",
+        "#import-summary",
+    )
+    .await;
+    let summary = client
+        .find(Locator::Id("import-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(summary.contains("保存しました"), "{summary}");
+}
