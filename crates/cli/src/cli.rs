@@ -179,6 +179,17 @@ pub enum ImportCommand {
     Staff(ImportArgs),
     /// システムの利用者一覧（ID台帳）/ a system's user export (account ledger)
     Accounts(AccountImportArgs),
+    /// 当日の取り込みを取り消す（台帳・名簿）/ undo an import written today (ledgers and registers)
+    Undo(UndoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// 取り込み番号（取り込みの結果に表示）/ the import's number, as its result shows it
+    pub import: i64,
+    /// 施設コード / facility code
+    #[arg(long)]
+    pub facility: String,
 }
 
 #[derive(Debug, Args)]

@@ -13,7 +13,7 @@ use mimamori_formats::write::Encoding;
 use mimamori_store::Store;
 use mimamori_web::devices::export::{ExportFormat, Exported};
 
-use crate::cli::{ExportArgs, ExportCommand, Format, ImportArgs, ImportCommand};
+use crate::cli::{ExportArgs, ExportCommand, Format, ImportArgs, ImportCommand, UndoArgs};
 use crate::commands::cli_actor;
 
 pub async fn facility(
@@ -34,6 +34,7 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
         ImportCommand::RemoteMaintenance(args) => (Some(&REMOTE_MAINTENANCE), args),
         ImportCommand::Staff(args) => (Some(&STAFF), args),
         ImportCommand::Accounts(args) => return crate::accounts::import(store, args).await,
+        ImportCommand::Undo(args) => return undo(store, args).await,
     };
     let facility = facility(store, &args.facility).await?;
     let (name, bytes) = read_input(&args.file)?;
@@ -118,6 +119,9 @@ fn print_report(report: &ImportReport, format: Format, dry_run: bool) -> anyhow:
                 eprintln!("{kind}: {}", problem.line());
             }
             println!("{}", report.summary());
+            if let Some(seq) = report.import_seq {
+                println!("取り込み番号 import {seq}（当日中は `mimamori import undo {seq} --facility …` で取り消せます / can be undone today)");
+            }
             if report.errors > 0 && !report.written && !dry_run {
                 eprintln!("ファイルを直して再実行するか、--skip-invalid で正しい行だけ取り込んでください / fix the file and run again, or use --skip-invalid to import the valid rows");
             }
@@ -128,6 +132,24 @@ fn print_report(report: &ImportReport, format: Format, dry_run: bool) -> anyhow:
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Undoes an import written today.
+async fn undo(store: &Store, args: UndoArgs) -> anyhow::Result<ExitCode> {
+    let facility = facility(store, &args.facility).await?;
+    match mimamori_app::import::undo::undo(store, &cli_actor(), facility.id, args.import).await {
+        Ok(report) => {
+            println!(
+                "取り込み {} を取り消しました: 削除 deleted {} · 復元 restored {} / import undone",
+                report.import_seq, report.deleted, report.restored
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("{} / {}", error.ja(), error.en());
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 pub async fn export(store: &Store, command: ExportCommand) -> anyhow::Result<ExitCode> {

@@ -79,6 +79,44 @@ impl Store {
     }
 
     /// Entries of one record, oldest first (a record's history page).
+    /// The entries of one facility with `from <= seq <= until`, in order.
+    pub async fn audit_range(
+        &self,
+        facility_id: i64,
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE facility_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(facility_id)
+            .bind(from)
+            .bind(until)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The entries of one facility after `seq` that name one of `entity`'s ids, in order.
+    pub async fn audit_after(
+        &self,
+        facility_id: i64,
+        seq: i64,
+        entity: &str,
+    ) -> Result<Vec<AuditEntry>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE facility_id = $1 AND seq > $2 AND entity = $3 ORDER BY seq"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(facility_id)
+            .bind(seq)
+            .bind(entity)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     pub async fn audit_history(&self, entity: &str, entity_id: &str) -> Result<Vec<AuditEntry>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq"

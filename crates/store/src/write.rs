@@ -97,6 +97,9 @@ pub struct WriteTx {
     actor: Actor,
     pub(crate) now: String,
     pub(crate) seq: i64,
+    /// The seq this transaction's first audit entry takes: its entries are consecutive, since
+    /// every write transaction holds the chain's head row.
+    first_seq: i64,
     pub(crate) hash: String,
     pub(crate) appended: bool,
     /// Facilities whose data this transaction changed: their overview summaries go stale.
@@ -121,6 +124,7 @@ impl Store {
             actor: actor.clone(),
             now: self.now_text(),
             seq: col(&head, "seq")?,
+            first_seq: col::<i64>(&head, "seq")? + 1,
             hash: col(&head, "hash")?,
             appended: false,
             touched: Default::default(),
@@ -135,6 +139,16 @@ impl Store {
 impl WriteTx {
     pub fn now(&self) -> &str {
         &self.now
+    }
+
+    /// The seq of this transaction's first audit entry (see [`WriteTx::last_seq`]).
+    pub fn first_seq(&self) -> i64 {
+        self.first_seq
+    }
+
+    /// The seq of the last audit entry this transaction appended.
+    pub fn last_seq(&self) -> i64 {
+        self.seq
     }
 
     pub fn actor(&self) -> &Actor {

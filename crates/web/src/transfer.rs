@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::view::{render, PageCtx};
 use crate::AppState;
 
+use mimamori_app::import::undo::{register_of, undo, UndoError, UndoReport};
 pub use mimamori_app::import::{run, unreadable, ImportOptions, ImportReport, Ledger};
 
 /// What the import pages show of a ledger.
@@ -102,6 +103,8 @@ pub struct ImportPage {
     pub base: String,
     pub title: String,
     pub facility_name: String,
+    /// The facility's code, for the undo of a written import.
+    pub fctx_code: String,
     pub hint: String,
     pub report: Option<ImportReport>,
     pub problems: ProblemsView,
@@ -171,6 +174,7 @@ fn import_page(
         base,
         title: ledger.title(ctx.lang),
         facility_name: fctx.facility.profile.name.clone(),
+        fctx_code: fctx.facility.profile.code.clone(),
         hint: ledger.hint(ctx.lang),
         ctx,
         report,
@@ -178,6 +182,59 @@ fn import_page(
         pending,
         done,
     }
+}
+
+/// An undo refused, as the error the pages and the API show.
+fn undo_refused(error: UndoError) -> AppError {
+    match error {
+        UndoError::Store(e) => e.into(),
+        UndoError::NotFound => AppError::not_found(),
+        other => AppError::new(StatusCode::CONFLICT, "undo_refused", other.ja(), other.en()),
+    }
+}
+
+/// Undoes an import written today, then shows its ledger.
+pub async fn undo_page(
+    state: &AppState,
+    principal: &Principal,
+    fctx: &FacilityCtx,
+    seq: i64,
+) -> AppResult<Response> {
+    let report = undo(&state.store, &principal.actor(), fctx.facility.id, seq)
+        .await
+        .map_err(undo_refused)?;
+    let code = &fctx.facility.profile.code;
+    let list = match register_of(&report.entity) {
+        Some(spec) => Ledger::Register(spec).list_url(code),
+        None => Ledger::Devices.list_url(code),
+    };
+    Ok(Redirect::to(&list).into_response())
+}
+
+/// The API's undo of an import written today: 409 with the reason when it cannot be undone.
+#[utoipa::path(post, path = "/api/v1/facilities/{code}/imports/{seq}/undo", tag = "devices",
+    params(("code" = String, Path), ("seq" = i64, Path)),
+    responses((status = 200, body = UndoReport), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn undo_api(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    crate::auth::SignedIn(principal): crate::auth::SignedIn,
+    axum::Extension(fctx): axum::Extension<FacilityCtx>,
+    axum::extract::Path(path): axum::extract::Path<(String, i64)>,
+) -> AppResult<Json<UndoReport>> {
+    let report = undo(&state.store, &principal.actor(), fctx.facility.id, path.1)
+        .await
+        .map_err(undo_refused)?;
+    Ok(Json(report))
+}
+
+/// The page's undo button posts here.
+pub async fn undo_form(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    crate::auth::SignedIn(principal): crate::auth::SignedIn,
+    axum::Extension(fctx): axum::Extension<FacilityCtx>,
+    axum::extract::Path(path): axum::extract::Path<(String, i64)>,
+) -> AppResult<Response> {
+    undo_page(&state, &principal, &fctx, path.1).await
 }
 
 /// The ledger's ひな形 (template) as an XLSX download.

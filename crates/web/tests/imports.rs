@@ -24,6 +24,7 @@ backend_tests!(
     a_pacs_user_list_imports_with_its_own_words_and_date_times,
     a_device_file_that_disposes_of_many_asks_first,
     an_asset_tools_columns_are_mapped_once_and_remembered,
+    an_import_is_undone_whole_the_same_day_unless_its_records_changed_since,
 );
 
 async fn editor(app: &TestApp) -> TestClient {
@@ -848,5 +849,145 @@ async fn an_asset_tools_columns_are_mapped_once_and_remembered(backend: Backend)
     assert_eq!(
         (status, first_problem(&report).0),
         (422, "unknown_mapped_column")
+    );
+}
+
+async fn an_import_is_undone_whole_the_same_day_unless_its_records_changed_since(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = app
+        .user("it@example.jp", Role::Editor, Some(app.facility.id))
+        .await;
+    let client = app.sign_in(&user).await;
+    let import = |text: &'static str| {
+        let client = &client;
+        async move {
+            post(
+                client,
+                "/api/v1/facilities/F1/devices/import?file_name=x.csv",
+                text.as_bytes().to_vec(),
+            )
+            .await
+        }
+    };
+    let (_, first) = import("管理番号,メーカー,設置場所\n001,NEC,受付\n002,富士通,医事課\n").await;
+    let (_, second) = import("管理番号,設置場所\n001,放射線科\n003,外来\n").await;
+    let seq = second["import_seq"]
+        .as_i64()
+        .expect("a written import has its number");
+    let undo = |seq: i64| {
+        let client = &client;
+        async move {
+            let response = client
+                .send_json(
+                    Method::POST,
+                    &format!("/api/v1/facilities/F1/imports/{seq}/undo"),
+                    &json!({}),
+                )
+                .await;
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, report) = undo(seq).await;
+    assert_eq!(
+        (
+            status,
+            report["deleted"].as_u64(),
+            report["restored"].as_u64()
+        ),
+        (200, Some(1), Some(1)),
+        "{report}"
+    );
+    let page = app
+        .store
+        .devices(app.facility.id, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2, "003 is gone");
+    let d001 = page
+        .devices
+        .iter()
+        .find(|d| d.device.management_no == "001")
+        .unwrap();
+    assert_eq!(
+        (
+            d001.device.location.as_deref(),
+            d001.device.maker.as_deref()
+        ),
+        (Some("受付"), Some("NEC"))
+    );
+    let (status, report) = undo(seq).await;
+    assert_eq!(status, 409, "{report}");
+    assert!(report["message_ja"].as_str().unwrap().contains("すでに"));
+    // A record edited after its import: the undo would take that edit away, so it is refused.
+    let (_, third) = import("管理番号,設置場所\n002,健診\n").await;
+    let third_seq = third["import_seq"].as_i64().unwrap();
+    let d002 = page
+        .devices
+        .iter()
+        .find(|d| d.device.management_no == "002")
+        .unwrap();
+    let response = client
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/facilities/F1/devices/{}", d002.id),
+            &json!({"management_no": "002", "maker": "富士通", "location": "健診センター"}),
+        )
+        .await;
+    assert_eq!(response.status(), 200);
+    let (status, report) = undo(third_seq).await;
+    assert_eq!(status, 409);
+    assert!(
+        report["message_ja"]
+            .as_str()
+            .unwrap()
+            .contains("変更された記録"),
+        "{report}"
+    );
+    // The first import, undone from the page the same day: every device it created is gone.
+    let first_seq = first["import_seq"].as_i64().unwrap();
+    let response = client
+        .post_form(&format!("/facilities/F1/imports/{first_seq}/undo"), &[])
+        .await;
+    assert_eq!(
+        response.status(),
+        409,
+        "002 was edited since the first import too"
+    );
+    // A register's import, undone the same day; another day, nothing can be undone.
+    let vendor_file = "事業者名,電話番号\nA社,03-1111-1111\n".as_bytes().to_vec();
+    let vendor_import = "/api/v1/facilities/F1/registers/vendors/import?file_name=v.csv";
+    let (_, vendors) = post(&client, vendor_import, vendor_file.clone()).await;
+    let (status, report) = undo(vendors["import_seq"].as_i64().unwrap()).await;
+    assert_eq!(
+        (status, report["deleted"].as_u64()),
+        (200, Some(1)),
+        "{report}"
+    );
+    let stored = app
+        .store
+        .all_records(
+            app.facility.id,
+            &mimamori_domain::ledger::registers::VENDORS,
+        )
+        .await
+        .unwrap();
+    assert!(stored.is_empty());
+    let (_, vendors) = post(&client, vendor_import, vendor_file).await;
+    let vendor_seq = vendors["import_seq"].as_i64().unwrap();
+    app.clock.advance(chrono::Duration::days(1));
+    let tomorrow = app.sign_in(&user).await;
+    let response = tomorrow
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/facilities/F1/imports/{vendor_seq}/undo"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), 409);
+    let report: Value = response.json().await.unwrap();
+    assert!(
+        report["message_ja"].as_str().unwrap().contains("当日"),
+        "{report}"
     );
 }

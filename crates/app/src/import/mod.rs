@@ -4,6 +4,7 @@
 
 pub mod accounts;
 mod template;
+pub mod undo;
 mod workers;
 
 use mimamori_domain::accounts::ColumnMapping;
@@ -260,6 +261,8 @@ pub struct ImportReport {
     /// read by the ledger's own titles.
     #[schema(value_type = Object)]
     pub mapping: std::collections::BTreeMap<String, String>,
+    /// The audit entry of the written import, by which it can be undone the same day.
+    pub import_seq: Option<i64>,
     /// The import would take more than 20 % (and at least 3) of the devices in use out of use
     /// and was not written: check the file, then confirm with `allow_mass_removal`.
     pub needs_confirmation: bool,
@@ -346,12 +349,14 @@ async fn finish(
         problems,
         changes: counts.changes.clone(),
         mapping: Default::default(),
+        import_seq: None,
         needs_confirmation: false,
     };
     if let Some(mut tx) = tx {
+        // `from_seq`: where this import's entries begin, for its undo.
         let summary = serde_json::json!({
             "file": file_name, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
-            "skipped_errors": errors, "warnings": report.warnings,
+            "skipped_errors": errors, "warnings": report.warnings, "from_seq": tx.first_seq(),
         });
         tx.audit(
             AuditRecord::new("import", entity)
@@ -359,6 +364,7 @@ async fn finish(
                 .after(&summary),
         )
         .await?;
+        report.import_seq = Some(tx.last_seq());
         tx.commit().await?;
         report.written = true;
     }

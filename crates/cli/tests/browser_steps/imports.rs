@@ -74,4 +74,6 @@ pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path:
         .await
         .unwrap();
     assert!(summary.contains("保存しました"), "{summary}");
+    // The result offers the undo, which puts 外来2診 back.
+    submit(client, "#import-undo", "table.devices").await;
 }

@@ -32,6 +32,7 @@ use crate::{
         devices::api::create,
         devices::api::update,
         devices::api::delete,
+        crate::transfer::undo_api,
         devices::api::import,
         export_devices,
         registers::api::list,
