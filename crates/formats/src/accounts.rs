@@ -5,7 +5,7 @@
 use mimamori_domain::accounts::{Account, ColumnMapping, ACCOUNTS};
 use mimamori_domain::ledger::register::References;
 
-use crate::header::{apply_mapping, title_key};
+use crate::header::apply_mapping;
 use crate::problem::{ImportProblem, Severity};
 use crate::registers::{parse_records, record_table};
 use crate::table::Sheet;
@@ -56,16 +56,7 @@ pub fn file_headers(sheets: &[Sheet]) -> Vec<String> {
 
 /// The mapping the ledger's own titles (Japanese, English, common aliases) give for `headers`.
 pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
-    let mut mapping = ColumnMapping::default();
-    for field in ACCOUNTS.fields {
-        if let Some(header) = headers
-            .iter()
-            .find(|h| field.titles.iter().any(|t| title_key(t) == title_key(h)))
-        {
-            mapping.0.insert(field.key.to_string(), header.clone());
-        }
-    }
-    mapping
+    crate::header::guess_mapping(headers, &crate::registers::columns(&ACCOUNTS))
 }
 
 /// Reads a user export of `system`: with `mapping`, its columns are taken as mapped; without,

@@ -143,6 +143,21 @@ pub fn apply_mapping(
     Ok(vec![sheet])
 }
 
+/// The mapping the columns' own titles give for `headers`: each field to the first header that
+/// one of its titles names.
+pub fn guess_mapping(headers: &[String], columns: &[ColumnSpec]) -> ColumnMapping {
+    let mut mapping = ColumnMapping::default();
+    for column in columns {
+        if let Some(header) = headers
+            .iter()
+            .find(|h| column.titles.iter().any(|t| title_key(t) == title_key(h)))
+        {
+            mapping.0.insert(column.key.to_string(), header.clone());
+        }
+    }
+    mapping
+}
+
 /// The file's shape, for remembering its mapping: its header titles in normal form, in order
 /// (a system's export keeps its columns; another export of the same ledger has others).
 pub fn file_shape(headers: &[String]) -> String {

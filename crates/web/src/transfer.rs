@@ -20,6 +20,9 @@ use crate::error::{AppError, AppResult};
 use crate::view::{render, PageCtx};
 use crate::AppState;
 
+use mimamori_app::import::columns::{
+    file_columns, guessed, ledger_fields, FileColumn, LedgerField,
+};
 use mimamori_app::import::undo::{register_of, undo, UndoError, UndoReport};
 pub use mimamori_app::import::{run, unreadable, ImportOptions, ImportReport, Ledger};
 
@@ -110,6 +113,11 @@ pub struct ImportPage {
     pub problems: ProblemsView,
     pub pending: Option<i64>,
     pub done: bool,
+    /// The ledger's fields and the file's columns, for the mapping screen of a kept upload.
+    pub fields: Vec<LedgerField>,
+    pub columns: Vec<FileColumn>,
+    /// The mapping the file's titles give, the screen's default.
+    pub guess: ColumnMapping,
 }
 
 /// Problems a page lists one by one; past this it shows them grouped by column and reason, the
@@ -147,6 +155,39 @@ impl ProblemsView {
 }
 
 impl ImportPage {
+    /// Whether `title` is the column the mapping used (or the titles give) for `key`.
+    fn mapped(&self, key: &str, title: &str) -> bool {
+        let used = self
+            .report
+            .as_ref()
+            .map(|r| &r.mapping)
+            .filter(|m| !m.is_empty())
+            .unwrap_or(&self.guess.0);
+        used.get(key).is_some_and(|column| column == title)
+    }
+
+    /// The page with the kept file's columns, for its mapping screen.
+    fn with_columns(mut self, ledger: Ledger, columns: Vec<FileColumn>) -> Self {
+        self.guess = guessed(ledger, &columns);
+        self.columns = columns;
+        self
+    }
+
+    /// Whether the file's titles named no key column: the mapping screen opens by itself.
+    fn unmapped(&self) -> bool {
+        self.report
+            .as_ref()
+            .is_some_and(|r| r.problems.iter().any(|p| p.code == "no_header"))
+    }
+
+    fn samples(&self, title: &str) -> String {
+        self.columns
+            .iter()
+            .find(|c| c.title == title)
+            .map(|c| c.samples.join("、"))
+            .unwrap_or_default()
+    }
+
     fn problem_message(&self, problem: &ImportProblem) -> String {
         if self.ctx.is_en() {
             problem.message_en.clone()
@@ -181,6 +222,9 @@ fn import_page(
         problems,
         pending,
         done,
+        fields: ledger_fields(ledger),
+        columns: Vec::new(),
+        guess: ColumnMapping::default(),
     }
 }
 
@@ -277,30 +321,30 @@ pub async fn upload(
     .await?;
     // Kept to be confirmed, or for the download of its problems when the page cannot list them
     // all (even when no row is valid).
-    let pending = if report.records_in_file > 0 || report.problems.len() > LISTED_PROBLEMS {
-        Some(
-            state
-                .store
-                .save_pending_import(
-                    fctx.facility.id,
-                    principal.user.id,
-                    ledger.slug(),
-                    &file_name,
-                    &bytes,
-                )
-                .await?,
-        )
-    } else {
-        None
+    let unmapped = report.problems.iter().any(|p| p.code == "no_header");
+    let pending =
+        if report.records_in_file > 0 || report.problems.len() > LISTED_PROBLEMS || unmapped {
+            Some(
+                state
+                    .store
+                    .save_pending_import(
+                        fctx.facility.id,
+                        principal.user.id,
+                        ledger.slug(),
+                        &file_name,
+                        &bytes,
+                    )
+                    .await?,
+            )
+        } else {
+            None
+        };
+    let columns = match pending {
+        Some(_) => file_columns(&bytes, &file_name).await,
+        None => Vec::new(),
     };
-    Ok(render(&import_page(
-        ctx,
-        fctx,
-        ledger,
-        Some(report),
-        pending,
-        false,
-    )))
+    let page = import_page(ctx, fctx, ledger, Some(report), pending, false);
+    Ok(render(&page.with_columns(ledger, columns)))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -309,6 +353,26 @@ pub struct ConfirmForm {
     pub skip_invalid: String,
     #[serde(default)]
     pub allow_mass_removal: String,
+    /// `preview` checks the kept file again (with the mapping chosen); anything else saves.
+    #[serde(default)]
+    pub action: String,
+    /// `map_{field}` = the file's column title chosen on the mapping screen.
+    #[serde(flatten)]
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+impl ConfirmForm {
+    /// The mapping chosen on the screen; `None` when the form has none.
+    fn mapping(&self) -> Option<ColumnMapping> {
+        let chosen: std::collections::BTreeMap<String, String> = self
+            .fields
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("map_")?.to_string(), v.trim().to_string())))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let any = self.fields.keys().any(|k| k.starts_with("map_"));
+        any.then_some(ColumnMapping(chosen))
+    }
 }
 
 /// Every problem of an upload the same person previewed, as CSV (UTF-8 with BOM): the file is
@@ -324,7 +388,7 @@ pub async fn problems(
         dry_run: true,
         ..Default::default()
     };
-    let report = run_pending(state, principal, fctx, ledger, id, options).await?;
+    let report = run_pending(state, principal, fctx, ledger, id, None, options).await?;
     let table = problem_table(&report.file, &report.problems);
     let (bytes, _) = write::csv(&table, Encoding::Utf8Bom);
     let stem = format!("取り込みの問題_{}", fctx.facility.profile.code);
@@ -344,6 +408,7 @@ async fn run_pending(
     fctx: &FacilityCtx,
     ledger: Ledger,
     id: i64,
+    mapping: Option<ColumnMapping>,
     options: ImportOptions,
 ) -> AppResult<ImportReport> {
     let pending = state
@@ -358,13 +423,14 @@ async fn run_pending(
         &pending.file_name,
         &pending.content,
         None,
-        None,
+        mapping,
         options,
     )
     .await?)
 }
 
-/// Applies an upload the same person previewed.
+/// Applies an upload the same person previewed, or (`action=preview`) checks it again with the
+/// column mapping chosen on the page.
 pub async fn confirm(
     state: &AppState,
     ctx: PageCtx,
@@ -374,26 +440,37 @@ pub async fn confirm(
     id: i64,
     form: ConfirmForm,
 ) -> AppResult<Response> {
+    let preview = form.action == "preview";
     let options = ImportOptions {
-        dry_run: false,
+        dry_run: preview,
         skip_invalid: form.skip_invalid == "yes",
         allow_mass_removal: form.allow_mass_removal == "yes",
     };
-    let report = run_pending(state, principal, fctx, ledger, id, options).await?;
+    let pending = state
+        .store
+        .pending_import(id, fctx.facility.id, principal.user.id, ledger.slug())
+        .await?;
+    let columns = file_columns(&pending.content, &pending.file_name).await;
+    // The screen sends its selects always: a mapping equal to what the titles give is no
+    // mapping of the user's, and is neither used as one nor remembered.
+    let mapping = form
+        .mapping()
+        .filter(|chosen| *chosen != guessed(ledger, &columns));
+    let report = run_pending(state, principal, fctx, ledger, id, mapping, options).await?;
+    if preview {
+        let page = import_page(ctx, fctx, ledger, Some(report), Some(id), false);
+        return Ok(render(&page.with_columns(ledger, columns)));
+    }
     if report.written {
         state.store.delete_pending_import(id).await?;
     }
     if report.written && report.errors == 0 && report.warnings == 0 {
         return Ok(Redirect::to(&ledger.list_url(&fctx.facility.profile.code)).into_response());
     }
-    Ok(render(&import_page(
-        ctx,
-        fctx,
-        ledger,
-        Some(report),
-        None,
-        true,
-    )))
+    // A save that did not write keeps its upload for another try; one that wrote is done.
+    let kept = (!report.written).then_some(id);
+    let page = import_page(ctx, fctx, ledger, Some(report), kept, kept.is_none());
+    Ok(render(&page.with_columns(ledger, columns)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

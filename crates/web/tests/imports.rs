@@ -25,6 +25,7 @@ backend_tests!(
     a_device_file_that_disposes_of_many_asks_first,
     an_asset_tools_columns_are_mapped_once_and_remembered,
     an_import_is_undone_whole_the_same_day_unless_its_records_changed_since,
+    the_mapping_screen_maps_an_unknown_file_with_its_sample_values,
 );
 
 async fn editor(app: &TestApp) -> TestClient {
@@ -988,6 +989,85 @@ async fn an_import_is_undone_whole_the_same_day_unless_its_records_changed_since
     let report: Value = response.json().await.unwrap();
     assert!(
         report["message_ja"].as_str().unwrap().contains("当日"),
+        "{report}"
+    );
+}
+
+/// The upload page of a file whose titles no ledger uses: the mapping screen lists its columns
+/// with sample values, a preview with the chosen mapping reads it, and the save remembers it.
+async fn the_mapping_screen_maps_an_unknown_file_with_its_sample_values(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let client = editor(&app).await;
+    let file = "資産No,端末ホスト,OS種別\nA-1,UKE-01,Windows 11\nA-2,UKE-02,Windows 10\n";
+    let token = client.csrf().await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("assets.csv"),
+    );
+    let page = client
+        .http
+        .post(client.url(&format!("/facilities/F1/devices/import?csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"column-mapping\""),
+        "the mapping screen is offered"
+    );
+    assert!(page.contains("UKE-01、UKE-02"), "sample values are shown");
+    let action = page
+        .split("action=\"/facilities/F1/devices/import/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let fields = [
+        ("action", "preview"),
+        ("map_management_no", "資産No"),
+        ("map_hostname", "端末ホスト"),
+        ("map_os_name", "OS種別"),
+    ];
+    let preview = client
+        .post_form(&format!("/facilities/F1/devices/import/{action}"), &fields)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        preview.contains("新規 <strong>2</strong>"),
+        "{}",
+        &preview[..preview.len().min(3000)]
+    );
+    let saved = client
+        .post_form(
+            &format!("/facilities/F1/devices/import/{action}"),
+            &[
+                ("map_management_no", "資産No"),
+                ("map_hostname", "端末ホスト"),
+                ("map_os_name", "OS種別"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        saved.status(),
+        303,
+        "saved without problems: back to the list"
+    );
+    let page = app
+        .store
+        .devices(app.facility.id, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    // The mapping is remembered for files of these columns.
+    let (status, report) = post(&client, DEVICES, file.as_bytes().to_vec()).await;
+    assert_eq!(
+        (status, report["unchanged"].as_u64()),
+        (200, Some(2)),
         "{report}"
     );
 }

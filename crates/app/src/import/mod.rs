@@ -3,6 +3,7 @@
 //! pages, the API and the CLI all call these functions.
 
 pub mod accounts;
+pub mod columns;
 mod template;
 pub mod undo;
 mod workers;

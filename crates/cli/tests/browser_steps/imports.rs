@@ -3,6 +3,7 @@
 
 use fantoccini::{Client, Locator};
 
+use super::click;
 use crate::{screenshot, submit};
 
 pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path::Path) {
@@ -60,12 +61,7 @@ pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path:
         "the total row is skipped with a note: {problems}"
     );
     screenshot(client, "13b-device-import-preview").await;
-    submit(
-        client,
-        "form[action*='/devices/import/'] button[type=submit]",
-        "#import-summary",
-    )
-    .await;
+    submit(client, "#import-save", "#import-summary").await;
     let summary = client
         .find(Locator::Id("import-summary"))
         .await
@@ -76,4 +72,47 @@ pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path:
     assert!(summary.contains("保存しました"), "{summary}");
     // The result offers the undo, which puts 外来2診 back.
     submit(client, "#import-undo", "table.devices").await;
+
+    // An asset tool's export whose titles no ledger uses: mapped on the screen, checked, saved.
+    client
+        .goto(&format!("{facility}/devices/import"))
+        .await
+        .unwrap();
+    let assets = dir.join("assets.csv");
+    std::fs::write(
+        &assets,
+        "資産No,端末ホスト,OS種別\nA-1,UKE-01,Windows 11\nA-2,UKE-02,Windows 10\n",
+    )
+    .unwrap();
+    client
+        .find(Locator::Id("f-file"))
+        .await
+        .unwrap()
+        .send_keys(assets.to_str().unwrap())
+        .await
+        .unwrap();
+    submit(
+        client,
+        "form[enctype='multipart/form-data'] button[type=submit]",
+        "#column-mapping",
+    )
+    .await;
+    for (field, column) in [
+        ("management_no", "資産No"),
+        ("hostname", "端末ホスト"),
+        ("os_name", "OS種別"),
+    ] {
+        click(client, &format!("#map-{field} option[value='{column}']")).await;
+    }
+    click(client, "form.mapping details summary").await;
+    screenshot(client, "13c-device-column-mapping").await;
+    submit(client, "#mapping-preview", "#import-summary").await;
+    let summary = client
+        .find(Locator::Id("import-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(summary.contains("新規 2"), "{summary}");
 }
