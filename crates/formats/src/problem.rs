@@ -87,9 +87,15 @@ impl ImportProblem {
         } else {
             format!(" 値「{}」", self.value)
         };
+        // Row 0 is the file as a whole: no row to name.
+        let row = if self.row == 0 {
+            String::new()
+        } else {
+            format!(" {}行", self.row)
+        };
         format!(
-            "{} {}行{}{}: {} / {}",
-            self.sheet, self.row, column, value, self.message_ja, self.message_en
+            "{}{row}{}{}: {} / {}",
+            self.sheet, column, value, self.message_ja, self.message_en
         )
     }
 }
