@@ -28,24 +28,12 @@ impl AccountFile {
     }
 }
 
-/// The column titles of the file's header row: the first row among the first ten with the most
-/// filled cells (a title row above it has fewer; data rows below it no more).
+/// The column titles of the file's header row (see [`crate::header::header_row`]).
 pub fn file_headers(sheets: &[Sheet]) -> Vec<String> {
     sheets
         .first()
-        .and_then(|sheet| {
-            sheet
-                .rows
-                .iter()
-                .take(10)
-                .enumerate()
-                .max_by_key(|(index, row)| {
-                    let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
-                    (filled, std::cmp::Reverse(*index))
-                })
-                .map(|(_, row)| row)
-        })
-        .map(|row| {
+        .and_then(crate::header::header_row)
+        .map(|(_, row)| {
             row.iter()
                 .map(|c| c.trim().to_string())
                 .filter(|c| !c.is_empty())

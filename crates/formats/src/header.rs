@@ -158,6 +158,22 @@ pub fn guess_mapping(headers: &[String], columns: &[ColumnSpec]) -> ColumnMappin
     mapping
 }
 
+/// A file's header row when its titles are not the ledger's: the first row among the first ten
+/// with the most filled cells (a title row above it has fewer; data rows below it no more), and
+/// its index.
+pub fn header_row(sheet: &Sheet) -> Option<(usize, &[String])> {
+    sheet
+        .rows
+        .iter()
+        .take(10)
+        .enumerate()
+        .max_by_key(|(index, row)| {
+            let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
+            (filled, std::cmp::Reverse(*index))
+        })
+        .map(|(index, row)| (index, row.as_slice()))
+}
+
 /// The file's shape, for remembering its mapping: its header titles in normal form, in order
 /// (a system's export keeps its columns; another export of the same ledger has others).
 pub fn file_shape(headers: &[String]) -> String {

@@ -52,6 +52,23 @@ async fn post(client: &TestClient, path: &str, body: Vec<u8>) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap())
 }
 
+/// Uploads a file on the device ledger's import page, as the browser's form does; the page.
+async fn upload_page(client: &TestClient, name: &str, bytes: Vec<u8>) -> String {
+    let token = client.csrf().await;
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    client
+        .http
+        .post(client.url(&format!("/facilities/F1/devices/import?csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
 fn first_problem(report: &Value) -> (&str, u64, &str) {
     let p = &report["problems"][0];
     (
@@ -761,21 +778,7 @@ async fn a_device_file_that_disposes_of_many_asks_first(backend: Backend) {
         .count();
     assert_eq!(disposed, 1, "nothing of the refused file was written");
     // The upload page asks for the confirmation before saving.
-    let token = client.csrf().await;
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(file(5)).file_name("c.csv"),
-    );
-    let preview = client
-        .http
-        .post(client.url(&format!("/facilities/F1/devices/import?csrf={token}")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let preview = upload_page(&client, "c.csv", file(5)).await;
     assert!(
         preview.contains("id=\"allow-mass-removal\""),
         "the preview asks"
@@ -999,21 +1002,7 @@ async fn the_mapping_screen_maps_an_unknown_file_with_its_sample_values(backend:
     let app = TestApp::spawn(backend).await;
     let client = editor(&app).await;
     let file = "資産No,端末ホスト,OS種別\nA-1,UKE-01,Windows 11\nA-2,UKE-02,Windows 10\n";
-    let token = client.csrf().await;
-    let form = reqwest::multipart::Form::new().part(
-        "file",
-        reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("assets.csv"),
-    );
-    let page = client
-        .http
-        .post(client.url(&format!("/facilities/F1/devices/import?csrf={token}")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = upload_page(&client, "assets.csv", file.as_bytes().to_vec()).await;
     assert!(
         page.contains("id=\"column-mapping\""),
         "the mapping screen is offered"

@@ -3,7 +3,7 @@
 
 use mimamori_domain::accounts::ColumnMapping;
 use mimamori_formats::devices::COLUMNS;
-use mimamori_formats::header::{guess_mapping, ColumnSpec};
+use mimamori_formats::header::{guess_mapping, header_row, ColumnSpec};
 use mimamori_formats::registers::columns;
 use mimamori_formats::table::cut;
 use mimamori_formats::{read_tables, Sheet};
@@ -79,17 +79,7 @@ pub async fn file_columns(bytes: &[u8], file_name: &str) -> Vec<FileColumn> {
 }
 
 fn columns_of(sheet: &Sheet) -> Vec<FileColumn> {
-    let Some((header_index, header)) =
-        sheet
-            .rows
-            .iter()
-            .take(10)
-            .enumerate()
-            .max_by_key(|(index, row)| {
-                let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
-                (filled, std::cmp::Reverse(*index))
-            })
-    else {
+    let Some((header_index, header)) = header_row(sheet) else {
         return Vec::new();
     };
     header

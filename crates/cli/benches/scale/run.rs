@@ -8,15 +8,22 @@ use std::time::{Duration, Instant};
 pub const BIN: &str = env!("CARGO_BIN_EXE_mimamori");
 pub const PASSWORD: &str = "Speed-test-2026!";
 
-/// Runs `mimamori` against `url` and returns its stdout; panics with stderr on failure.
-pub fn mimamori(dir: &Path, url: &str, args: &[&str], stdin: Option<&str>) -> String {
-    let mut child = Command::new(BIN)
+/// The `mimamori` command against `url`, quiet but for warnings.
+fn command(dir: &Path, url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
         .arg("--data-dir")
         .arg(dir)
         .arg("--database-url")
         .arg(url)
         .args(args)
-        .env("MIMAMORI_LOG", "warn")
+        .env("MIMAMORI_LOG", "warn");
+    command
+}
+
+/// Runs `mimamori` against `url` and returns its stdout; panics with stderr on failure.
+pub fn mimamori(dir: &Path, url: &str, args: &[&str], stdin: Option<&str>) -> String {
+    let mut child = command(dir, url, args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -44,13 +51,7 @@ pub fn mimamori(dir: &Path, url: &str, args: &[&str], stdin: Option<&str>) -> St
 /// peak is the kernel's high-water mark (VmHWM), read until the process ends.
 pub fn mimamori_measured(dir: &Path, url: &str, args: &[&str]) -> (i32, f64, f64) {
     let started = Instant::now();
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .env("MIMAMORI_LOG", "warn")
+    let mut child = command(dir, url, args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

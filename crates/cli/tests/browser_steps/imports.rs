@@ -6,16 +6,8 @@ use fantoccini::{Client, Locator};
 use super::click;
 use crate::{screenshot, submit};
 
-pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path::Path) {
-    let facility = format!("{base}/facilities/browser");
-    client
-        .goto(&format!("{facility}/devices/import"))
-        .await
-        .unwrap();
-    client.find(Locator::Id("import-template")).await.unwrap();
-    // Only 管理番号 and 設置場所: every other field keeps its value.
-    let file = dir.join("locations.csv");
-    std::fs::write(&file, "管理番号,設置場所\nPC-0042,放射線科\n合計,１台\n").unwrap();
+/// Chooses `file` on the import page and sends it, waiting for `expect` on the page it leads to.
+async fn upload(client: &Client, file: &std::path::Path, expect: &str) {
     client
         .find(Locator::Id("f-file"))
         .await
@@ -26,9 +18,22 @@ pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path:
     submit(
         client,
         "form[enctype='multipart/form-data'] button[type=submit]",
-        "#import-changes",
+        expect,
     )
     .await;
+}
+
+pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path::Path) {
+    let facility = format!("{base}/facilities/browser");
+    client
+        .goto(&format!("{facility}/devices/import"))
+        .await
+        .unwrap();
+    client.find(Locator::Id("import-template")).await.unwrap();
+    // Only 管理番号 and 設置場所: every other field keeps its value.
+    let file = dir.join("locations.csv");
+    std::fs::write(&file, "管理番号,設置場所\nPC-0042,放射線科\n合計,１台\n").unwrap();
+    upload(client, &file, "#import-changes").await;
     let changes = client
         .find(Locator::Css("table.changes"))
         .await
