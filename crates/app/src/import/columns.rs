@@ -6,7 +6,7 @@ use mimamori_formats::devices::COLUMNS;
 use mimamori_formats::header::{guess_mapping, header_row, ColumnSpec};
 use mimamori_formats::registers::columns;
 use mimamori_formats::table::cut;
-use mimamori_formats::{read_tables, Sheet};
+use mimamori_formats::{read_tables, Sheet, TableError};
 use serde::Serialize;
 
 use super::{off_runtime, Ledger};
@@ -67,13 +67,15 @@ const SAMPLES: usize = 3;
 /// The header row (the filled-most of the first ten rows) and up to three distinct values under
 /// each of its columns, read off the runtime. Empty when the file cannot be read.
 pub async fn file_columns(bytes: &[u8], file_name: &str) -> Vec<FileColumn> {
+    read_columns(bytes, file_name).await.unwrap_or_default()
+}
+
+/// [`file_columns`], or why the file cannot be read.
+pub async fn read_columns(bytes: &[u8], file_name: &str) -> Result<Vec<FileColumn>, TableError> {
     let (bytes, name) = (bytes.to_vec(), file_name.to_string());
     off_runtime(move || {
-        read_tables(&bytes, &name, None)
-            .ok()
-            .and_then(|sheets| sheets.into_iter().next())
-            .map(|sheet| columns_of(&sheet))
-            .unwrap_or_default()
+        let sheets = read_tables(&bytes, &name, None)?;
+        Ok(sheets.first().map(columns_of).unwrap_or_default())
     })
     .await
 }

@@ -44,6 +44,18 @@ pub async fn import_and_review(client: &Client, base: &str, dir: &std::path::Pat
         "form.mapping",
     )
     .await;
+    // The mapping screen shows what each column holds.
+    let samples = client
+        .find(Locator::Id("column-samples"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        samples.contains("山田 太郎") && samples.contains("カルテ:更新"),
+        "{samples}"
+    );
     for (field, column) in [
         ("login_id", "USERCODE"),
         ("display_name", "KANJI_NAME"),

@@ -5,10 +5,11 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use mimamori_app::import::accounts::{run, AccountImportReport};
+use mimamori_app::import::columns::{file_columns, read_columns, FileColumn};
 use mimamori_domain::accounts::{ColumnMapping, ACCOUNTS};
-use mimamori_formats::accounts::{account_table, file_headers, guess_mapping};
+use mimamori_formats::accounts::{account_table, guess_mapping};
 
-use mimamori_formats::{read_tables, ImportProblem, Severity};
+use mimamori_formats::{ImportProblem, Severity};
 use mimamori_store::facilities::Facility;
 use mimamori_store::{Actor, AuditRecord, Store};
 use serde::Deserialize;
@@ -99,6 +100,8 @@ struct ImportPage {
     /// The pending upload and its column titles, once a file is uploaded.
     pending: Option<i64>,
     headers: Vec<String>,
+    /// The file's columns with sample values, shown beside the mapping.
+    columns: Vec<FileColumn>,
     mapping: ColumnMapping,
     report: Option<AccountImportReport>,
     problems: ProblemsView,
@@ -106,6 +109,14 @@ struct ImportPage {
 }
 
 impl ImportPage {
+    fn samples(&self, title: &str) -> String {
+        self.columns
+            .iter()
+            .find(|c| c.title == title)
+            .map(|c| c.samples.join("、"))
+            .unwrap_or_default()
+    }
+
     fn show(&mut self, report: AccountImportReport) {
         self.problems = ProblemsView::new(&report.problems, None);
         self.report = Some(report);
@@ -142,6 +153,7 @@ fn page(ctx: PageCtx, fctx: FacilityCtx, system: SystemRef) -> ImportPage {
         system,
         pending: None,
         headers: Vec::new(),
+        columns: Vec::new(),
         mapping: ColumnMapping::default(),
         report: None,
         problems: ProblemsView::default(),
@@ -175,8 +187,8 @@ pub async fn upload(
 ) -> AppResult<Response> {
     let system = system(&state.store, fctx.facility.id, path.1).await?;
     let (file_name, bytes) = uploaded_file(&mut multipart).await?;
-    let sheets = match read_tables(&bytes, &file_name, None) {
-        Ok(sheets) => sheets,
+    let columns = match read_columns(&bytes, &file_name).await {
+        Ok(columns) => columns,
         Err(error) => {
             let mut view = page(ctx, fctx, system);
             view.show(AccountImportReport {
@@ -188,7 +200,7 @@ pub async fn upload(
             return Ok(render(&view));
         }
     };
-    let headers = file_headers(&sheets);
+    let headers: Vec<String> = columns.iter().map(|c| c.title.clone()).collect();
     let mapping = match state
         .store
         .column_mapping(fctx.facility.id, &system.name)
@@ -211,6 +223,7 @@ pub async fn upload(
     let mut view = page(ctx, fctx, system);
     view.pending = Some(pending);
     view.headers = headers;
+    view.columns = columns;
     view.mapping = mapping;
     Ok(render(&view))
 }
@@ -297,11 +310,12 @@ pub async fn apply(
             .into_response());
         }
     }
-    let sheets = read_tables(&pending.content, &pending.file_name, None).unwrap_or_default();
+    let columns = file_columns(&pending.content, &pending.file_name).await;
     let mut view = page(ctx, fctx, system);
     view.done = report.written;
     view.pending = (!report.written).then_some(pending.id);
-    view.headers = file_headers(&sheets);
+    view.headers = columns.iter().map(|c| c.title.clone()).collect();
+    view.columns = columns;
     view.mapping = mapping;
     view.show(report);
     Ok(render(&view))
