@@ -2,4 +2,5 @@
 //! function taking options and returning a report type, so that every door does the same thing.
 //! Knows the store and the file formats; no HTTP.
 
+pub mod export;
 pub mod import;

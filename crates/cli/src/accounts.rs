@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use mimamori_app::import::accounts::AccountImportReport;
+use mimamori_app::import::accounts::{registered_system, AccountImportReport, SystemRef};
 use mimamori_app::import::ImportOptions;
 use mimamori_store::Store;
 
@@ -11,8 +11,13 @@ use crate::cli::{AccountExportArgs, AccountImportArgs, Format};
 use crate::commands::cli_actor;
 use crate::ledger::{export_format, facility, read_input, write_export};
 
-fn web_error(e: mimamori_web::error::AppError) -> anyhow::Error {
-    anyhow::anyhow!("{} / {}", e.body.message_ja, e.body.message_en)
+/// The system the register names, or an error that says to register it first.
+async fn system(store: &Store, facility_id: i64, name: &str) -> anyhow::Result<SystemRef> {
+    registered_system(store, facility_id, name).await?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "システム「{name}」は医療情報システム台帳にありません。先に台帳に登録してください / system \"{name}\" is not in the information-systems register: add it there first"
+        )
+    })
 }
 
 pub async fn import(store: &Store, args: AccountImportArgs) -> anyhow::Result<ExitCode> {
@@ -20,9 +25,7 @@ pub async fn import(store: &Store, args: AccountImportArgs) -> anyhow::Result<Ex
     let facility = facility(store, &common.facility).await?;
     let (name, bytes) = read_input(&common.file)?;
     let mapping = crate::ledger::read_mapping(common.mapping.as_deref())?;
-    let system = mimamori_web::accounts::system_named(store, facility.id, &args.system)
-        .await
-        .map_err(web_error)?;
+    let system = system(store, facility.id, &args.system).await?;
     let report = mimamori_app::import::accounts::run(
         store,
         &cli_actor(),
@@ -80,7 +83,7 @@ fn print_report(
 pub async fn export(store: &Store, args: AccountExportArgs) -> anyhow::Result<ExitCode> {
     let facility = facility(store, &args.common.facility).await?;
     let format = export_format(&args.common)?;
-    let exported = mimamori_web::accounts::transfer::export(
+    let exported = mimamori_app::export::accounts(
         store,
         &cli_actor(),
         &facility,
@@ -88,6 +91,6 @@ pub async fn export(store: &Store, args: AccountExportArgs) -> anyhow::Result<Ex
         format,
     )
     .await
-    .map_err(web_error)?;
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     write_export(&args.common, &exported)
 }

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use mimamori_app::export::{ExportFormat, Exported};
 use mimamori_app::import::{ImportOptions, ImportReport, Ledger};
 use mimamori_domain::accounts::ColumnMapping;
 use mimamori_domain::accounts::STAFF;
@@ -11,7 +12,6 @@ use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_domain::ledger::registers::{CLOUD_SERVICES, REMOTE_MAINTENANCE, SYSTEMS, VENDORS};
 use mimamori_formats::write::Encoding;
 use mimamori_store::Store;
-use mimamori_web::devices::export::{ExportFormat, Exported};
 
 use crate::cli::{ExportArgs, ExportCommand, Format, ImportArgs, ImportCommand, UndoArgs};
 use crate::commands::cli_actor;
@@ -168,15 +168,13 @@ pub async fn export(store: &Store, command: ExportCommand) -> anyhow::Result<Exi
     let exported: Exported = match register {
         None => {
             let filter = mimamori_domain::ledger::device::DeviceFilter::default();
-            mimamori_web::devices::export::export(store, &cli_actor(), &facility, &filter, format)
-                .await
+            mimamori_app::export::devices(store, &cli_actor(), &facility, &filter, format).await
         }
         Some(spec) => {
-            mimamori_web::registers::transfer::export(store, &cli_actor(), &facility, spec, format)
-                .await
+            mimamori_app::export::register(store, &cli_actor(), &facility, spec, format).await
         }
     }
-    .map_err(|e| anyhow::anyhow!("{} / {}", e.body.message_ja, e.body.message_en))?;
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     write_export(&args, &exported)
 }
 

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::{FacilityCtx, Principal};
+use crate::devices::export::Attachment;
 use crate::devices::export::{ExportFormat, Exported};
 use crate::error::{AppError, AppResult};
 use crate::view::{render, PageCtx};

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use mimamori_domain::accounts::{Account, ColumnMapping, ACCOUNTS};
 use mimamori_domain::ledger::absent::Present;
 use mimamori_domain::ledger::changes::RecordChange;
+use mimamori_domain::ledger::registers::SYSTEMS;
 use mimamori_formats::accounts::{file_headers, guess_mapping, parse_accounts};
 use mimamori_formats::{read_tables, ImportProblem, Severity, TableError};
 use mimamori_store::accounts::AccountImport;
@@ -79,6 +80,30 @@ impl AccountImportReport {
             self.warnings,
             self.errors
         )
+    }
+}
+
+/// An information system of the systems register: its record id and its name as registered.
+#[derive(Debug, Clone)]
+pub struct SystemRef {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The system the register names `name` (accounts are imported and exported per system);
+/// `None` when the register lacks it.
+pub async fn registered_system(
+    store: &Store,
+    facility_id: i64,
+    name: &str,
+) -> Result<Option<SystemRef>, StoreError> {
+    match store.record_by_key(facility_id, &SYSTEMS, name).await {
+        Ok(record) => Ok(Some(SystemRef {
+            id: record.id,
+            name: record.record.get("name").unwrap_or_default().to_string(),
+        })),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(error) => Err(error),
     }
 }
 

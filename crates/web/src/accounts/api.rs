@@ -16,6 +16,7 @@ use super::pages::{policy_cells, ListQuery};
 use super::reviews::DecisionForm;
 use super::transfer::ExportQuery;
 use crate::auth::{FacilityCtx, SignedIn};
+use crate::devices::export::Attachment;
 use crate::error::{AppError, AppResult};
 use crate::transfer::ImportOptions;
 use crate::AppState;

@@ -13,12 +13,7 @@ use mimamori_store::Store;
 
 use crate::error::{AppError, AppResult};
 
-/// An information system of the systems register, as the accounts pages address it.
-#[derive(Debug, Clone)]
-pub struct SystemRef {
-    pub id: i64,
-    pub name: String,
-}
+pub use mimamori_app::import::accounts::SystemRef;
 
 /// The systems of the facility's register, by name.
 pub async fn systems(store: &Store, facility_id: i64) -> AppResult<Vec<SystemRef>> {
@@ -43,17 +38,12 @@ pub async fn system(store: &Store, facility_id: i64, id: i64) -> AppResult<Syste
 
 /// A system by name (as the CLI and API name it); a clear error when the register lacks it.
 pub async fn system_named(store: &Store, facility_id: i64, name: &str) -> AppResult<SystemRef> {
-    let record = store
-        .record_by_key(facility_id, &SYSTEMS, name)
-        .await
-        .map_err(|_| {
+    mimamori_app::import::accounts::registered_system(store, facility_id, name)
+        .await?
+        .ok_or_else(|| {
             AppError::bad_request(
                 format!("システム「{name}」は医療情報システム台帳にありません。先に台帳に登録してください。"),
                 format!("System \"{name}\" is not in the information-systems register: add it there first."),
             )
-        })?;
-    Ok(SystemRef {
-        id: record.id,
-        name: record.record.get("name").unwrap_or_default().to_string(),
-    })
+        })
 }

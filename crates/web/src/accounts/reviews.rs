@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use super::{system, systems, SystemRef};
 use crate::auth::{FacilityCtx, SignedIn};
+use crate::devices::export::Attachment;
 use crate::devices::export::{ExportFormat, Exported};
 use crate::error::{AppError, AppResult};
 use crate::view::{render, PageCtx};

@@ -7,22 +7,23 @@ use axum::{Extension, Form};
 use mimamori_app::import::accounts::{run, AccountImportReport};
 use mimamori_app::import::columns::{file_columns, read_columns, FileColumn};
 use mimamori_domain::accounts::{ColumnMapping, ACCOUNTS};
-use mimamori_formats::accounts::{account_table, guess_mapping};
+use mimamori_formats::accounts::guess_mapping;
 
 use mimamori_formats::{ImportProblem, Severity};
 use mimamori_store::facilities::Facility;
-use mimamori_store::{Actor, AuditRecord, Store};
+use mimamori_store::{Actor, Store};
 use serde::Deserialize;
 
 use super::{system, SystemRef};
 use crate::auth::{FacilityCtx, SignedIn};
+use crate::devices::export::Attachment;
 use crate::devices::export::{ExportFormat, Exported};
 use crate::error::AppResult;
 use crate::transfer::{unreadable, uploaded_file, ImportOptions, ProblemsView};
 use crate::view::{render, PageCtx};
 use crate::AppState;
 
-/// The account ledger (of one system, or all) as a file; the export is audited.
+/// The account ledger as a file (see [`mimamori_app::export::accounts`]).
 pub async fn export(
     store: &Store,
     actor: &Actor,
@@ -30,30 +31,7 @@ pub async fn export(
     system: Option<&str>,
     format: ExportFormat,
 ) -> AppResult<Exported> {
-    let accounts = store.all_accounts(facility.id, system).await?;
-    let today = store.clock().today_jst();
-    let preamble = vec![
-        format!("ID台帳（{}）", system.unwrap_or("全システム")),
-        format!("施設名：{}", facility.profile.name),
-        format!("出力日：{today}"),
-    ];
-    let table = account_table(preamble, &accounts);
-    let stem = format!(
-        "ID台帳_{}_{}{}",
-        facility.profile.code,
-        today.format("%Y%m%d"),
-        system.map(|s| format!("_{s}")).unwrap_or_default()
-    );
-    let exported = Exported::from_table(&table, format, &stem, accounts.len())?;
-    store
-        .record_event(
-            actor,
-            AuditRecord::new("export", "accounts")
-                .facility(Some(facility.id))
-                .after(&serde_json::json!({"system": system, "rows": exported.rows})),
-        )
-        .await?;
-    Ok(exported)
+    Ok(mimamori_app::export::accounts(store, actor, facility, system, format).await?)
 }
 
 #[derive(Debug, Deserialize)]

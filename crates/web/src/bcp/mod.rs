@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{FacilityCtx, SignedIn};
+use crate::devices::export::Attachment;
 use crate::devices::export::{parse_format, Exported};
 use crate::error::{AppError, AppResult};
 use crate::view::{render, PageCtx};

@@ -11,6 +11,7 @@ use mimamori_store::{Actor, AuditRecord, Store};
 
 use super::{load_view, AssessmentView};
 use crate::auth::{FacilityCtx, SignedIn};
+use crate::devices::export::Attachment;
 use crate::devices::export::Exported;
 use crate::error::{AppError, AppResult};
 use crate::view::{render, PageCtx};

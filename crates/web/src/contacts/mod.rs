@@ -17,6 +17,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{FacilityCtx, SignedIn};
+use crate::devices::export::Attachment;
 use crate::devices::export::Exported;
 use crate::error::{AppError, AppResult};
 use crate::view::{render, PageCtx};

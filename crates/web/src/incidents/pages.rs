@@ -19,6 +19,7 @@ use mimamori_store::incidents::{IncidentDetail, StepDone, StoredIncident};
 use serde::Deserialize;
 
 use crate::auth::{FacilityCtx, SignedIn};
+use crate::devices::export::Attachment;
 use crate::error::AppResult;
 use crate::view::{render, render_form, FormErrors, PageCtx};
 use crate::AppState;

@@ -4,19 +4,20 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::Extension;
 use mimamori_domain::ledger::register::RegisterSpec;
-use mimamori_formats::registers::record_table;
 use mimamori_store::facilities::Facility;
-use mimamori_store::{Actor, AuditRecord, Store};
+use mimamori_store::{Actor, Store};
 use serde::Deserialize;
 
 use super::spec;
 use crate::auth::{FacilityCtx, SignedIn};
+use crate::devices::export::Attachment;
 use crate::devices::export::{ExportFormat, Exported};
 use crate::error::{AppError, AppResult};
 use crate::transfer::{self, ConfirmForm, Ledger};
 use crate::view::PageCtx;
 use crate::AppState;
 
+/// A register as a file (see [`mimamori_app::export::register`]).
 pub async fn export(
     store: &Store,
     actor: &Actor,
@@ -24,55 +25,7 @@ pub async fn export(
     spec: &RegisterSpec,
     format: ExportFormat,
 ) -> Result<Exported, AppError> {
-    let records: Vec<_> = store
-        .all_records(facility.id, spec)
-        .await?
-        .into_iter()
-        .map(|r| r.record)
-        .collect();
-    let today = store.clock().today_jst();
-    let status = store.register_status(facility.id, spec.slug).await?;
-    let dash = |v: Option<String>| v.unwrap_or_else(|| "—".into());
-    let preamble = vec![
-        format!("{}台帳", spec.title_ja),
-        format!("施設名：{}", facility.profile.name),
-        format!(
-            "最終更新日：{}　最終更新者：{}",
-            dash(
-                status
-                    .last_updated_at
-                    .map(|t| mimamori_domain::clock::display_jst(&t))
-            ),
-            dash(status.last_updated_by)
-        ),
-        format!(
-            "最終確認：{}",
-            dash(status.last_confirmed_at.map(|t| format!(
-                "{} {}",
-                mimamori_domain::clock::display_jst(&t),
-                status.last_confirmed_by.clone().unwrap_or_default()
-            )))
-        ),
-        format!("出力日：{today}"),
-    ];
-    let table = record_table(spec, preamble, &records);
-    let stem = format!(
-        "{}台帳_{}_{}",
-        spec.title_ja,
-        facility.profile.code,
-        today.format("%Y%m%d")
-    );
-    let exported = Exported::from_table(&table, format, &stem, records.len())?;
-    let detail = serde_json::json!({"register": spec.slug, "rows": exported.rows});
-    store
-        .record_event(
-            actor,
-            AuditRecord::new("export", spec.entity)
-                .facility(Some(facility.id))
-                .after(&detail),
-        )
-        .await?;
-    Ok(exported)
+    Ok(mimamori_app::export::register(store, actor, facility, spec, format).await?)
 }
 
 #[derive(Debug, Deserialize)]
