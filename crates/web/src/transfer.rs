@@ -451,25 +451,32 @@ pub async fn confirm(
         .store
         .pending_import(id, fctx.facility.id, principal.user.id, ledger.slug())
         .await?;
-    let columns = file_columns(&pending.content, &pending.file_name).await;
-    // The screen sends its selects always: a mapping equal to what the titles give is no
-    // mapping of the user's, and is neither used as one nor remembered.
-    let mapping = form
-        .mapping()
-        .filter(|chosen| *chosen != guessed(ledger, &columns));
+    // The file's columns are read only when a mapping was sent (to compare it with what the
+    // titles give: the screen sends its selects always, and such a mapping is not the user's,
+    // nor remembered) or when the page shows the mapping screen again.
+    let submitted = form.mapping();
+    let mut columns = match &submitted {
+        Some(_) => Some(file_columns(&pending.content, &pending.file_name).await),
+        None => None,
+    };
+    let mapping = submitted
+        .zip(columns.as_deref())
+        .map(|(chosen, columns)| (chosen, guessed(ledger, columns)))
+        .and_then(|(chosen, guess)| (chosen != guess).then_some(chosen));
     let report = run_pending(state, principal, fctx, ledger, id, mapping, options).await?;
-    if preview {
-        let page = import_page(ctx, fctx, ledger, Some(report), Some(id), false);
-        return Ok(render(&page.with_columns(ledger, columns)));
-    }
     if report.written {
         state.store.delete_pending_import(id).await?;
     }
-    if report.written && report.errors == 0 && report.warnings == 0 {
+    if !preview && report.written && report.errors == 0 && report.warnings == 0 {
         return Ok(Redirect::to(&ledger.list_url(&fctx.facility.profile.code)).into_response());
     }
     // A save that did not write keeps its upload for another try; one that wrote is done.
     let kept = (!report.written).then_some(id);
+    let columns = match (kept, columns.take()) {
+        (None, _) => Vec::new(),
+        (Some(_), Some(columns)) => columns,
+        (Some(_), None) => file_columns(&pending.content, &pending.file_name).await,
+    };
     let page = import_page(ctx, fctx, ledger, Some(report), kept, kept.is_none());
     Ok(render(&page.with_columns(ledger, columns)))
 }

@@ -82,16 +82,6 @@ pub fn read_tables_within(
     Ok(vec![Sheet { name, rows }])
 }
 
-/// The text of a file whose encoding is not told: UTF-8 (BOM or not), UTF-16 with its BOM,
-/// otherwise CP932 (Shift_JIS as Windows writes it), which is what Japanese Excel saves as "CSV".
-/// Undecodable bytes become U+FFFD; the CSV reader itself refuses such files with their row.
-pub fn decode_text(bytes: &[u8]) -> String {
-    match csv::decode(bytes) {
-        Ok(text) => text.into_owned(),
-        Err(_) => encoding_rs::SHIFT_JIS.decode(bytes).0.into_owned(),
-    }
-}
-
 /// Counts the cells and text a file has used so far against its [`Limits`].
 pub(crate) struct Budget<'l> {
     limits: &'l Limits,
