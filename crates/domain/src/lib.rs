@@ -19,5 +19,6 @@ pub mod overview;
 pub mod password;
 pub mod prefecture;
 pub mod validation;
+pub mod vulnerabilities;
 
 pub use validation::{Issue, Issues};

@@ -171,14 +171,14 @@ fn suggestions_come_from_findings_and_never_from_nothing() {
     assert!(
         s.reasons_ja
             .iter()
-            .any(|r| r.contains("OS・バージョン未記入の稼働機器が 12 台")),
+            .any(|r| r.contains("OS が未記入の稼働機器が 12 台")),
         "{:?}",
         s.reasons_ja
     );
     assert_eq!(s.records.len(), 12);
     for d in &mut facts.devices {
-        d.os_name = Some("Windows 11".into());
-        d.os_version = Some("24H2".into());
+        d.os_name = Some("Windows 11 Pro".into());
+        d.os_version = Some("25H2".into());
     }
     let s = suggest(&ledger, &facts, &evaluate(&facts)).unwrap();
     assert_eq!(s.answer, Answer::Yes);

@@ -2,7 +2,6 @@
 //! inspector would ask about — each with the records to fix and the checklist items it bears on.
 //! Every rule is registered once in [`RULES`] and has its own tests.
 
-pub mod eol;
 mod rules_accounts;
 mod rules_checklist;
 mod rules_ledger;
@@ -58,6 +57,9 @@ pub struct DeviceFacts {
     pub status: Option<DeviceStatus>,
     pub os_name: Option<String>,
     pub os_version: Option<String>,
+    /// Maker and model: a FortiGate's OS is FortiOS even where the OS is not written.
+    pub maker: Option<String>,
+    pub model: Option<String>,
     pub remote_maintenance: bool,
     pub software_without_version: u32,
     /// Distinct network segments of its interfaces.
@@ -67,6 +69,16 @@ pub struct DeviceFacts {
 impl DeviceFacts {
     pub fn in_use(&self) -> bool {
         self.status == Some(DeviceStatus::Active)
+    }
+
+    /// What its ledger row says it runs, for identification.
+    pub fn text(&self) -> crate::vulnerabilities::DeviceText<'_> {
+        crate::vulnerabilities::DeviceText {
+            os_name: self.os_name.as_deref().unwrap_or_default(),
+            os_version: self.os_version.as_deref().unwrap_or_default(),
+            maker: self.maker.as_deref().unwrap_or_default(),
+            model: self.model.as_deref().unwrap_or_default(),
+        }
     }
 }
 
@@ -136,6 +148,8 @@ pub struct FacilityFacts {
     pub bcp_progress: (usize, usize, usize),
     /// Incidents not closed, with their reporting clocks.
     pub incidents: Vec<IncidentFacts>,
+    /// Product lifecycles (end of support): the embedded snapshot and the imported feeds.
+    pub lifecycle: std::sync::Arc<crate::vulnerabilities::Lifecycle>,
 }
 
 /// A record of a register, with its id for links.
@@ -192,6 +206,7 @@ impl FacilityFacts {
             drills: Vec::new(),
             bcp_progress: (0, 0, 0),
             incidents: Vec::new(),
+            lifecycle: crate::vulnerabilities::Lifecycle::embedded(),
         }
     }
 }
@@ -292,6 +307,7 @@ pub const RULES: &[Rule] = &[
     rules_ledger::SOFTWARE_WITHOUT_VERSION,
     rules_ledger::LEDGER_NOT_CONFIRMED,
     rules_ledger::END_OF_LIFE_OS,
+    rules_ledger::OS_NOT_JUDGED,
     rules_ledger::DUAL_HOMED,
     rules_remote::REMOTE_WITHOUT_REGISTER,
     rules_remote::SHARED_ID,

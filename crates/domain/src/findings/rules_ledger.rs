@@ -1,6 +1,7 @@
 //! Rules over governance and the device ledger (checklist 1-(1), 2-(1), security patches).
 
-use super::{eol, Draft, RecordKind, RecordRef, Rule, Severity};
+use super::{Draft, RecordKind, RecordRef, Rule, Severity};
+use crate::vulnerabilities::{end_of_life, identify, EndOfLife, Identification};
 use crate::governance::governance_findings;
 use crate::i18n::Lang;
 
@@ -54,10 +55,11 @@ pub const DEVICE_WITHOUT_OS: Rule = Rule {
     id: "ledger.device_without_os",
     items: &["ledger"],
     check: |facts| {
+        // Blank OS fields, where the model does not tell the OS either.
         let devices: Vec<RecordRef> = facts
             .devices
             .iter()
-            .filter(|d| d.in_use() && (blank(&d.os_name) || blank(&d.os_version)))
+            .filter(|d| d.in_use() && identify(d.text()) == Identification::Blank)
             .map(RecordRef::device)
             .collect();
         if devices.is_empty() {
@@ -66,8 +68,8 @@ pub const DEVICE_WITHOUT_OS: Rule = Rule {
         let n = devices.len();
         vec![Draft::new(&DEVICE_WITHOUT_OS, Severity::Medium)
             .title(
-                format!("台帳に OS・バージョン未記入の稼働機器が {n} 台あります"),
-                format!("{n} active devices have no OS or OS version in the ledger"),
+                format!("台帳に OS が未記入の稼働機器が {n} 台あります"),
+                format!("{n} active devices have no OS in the ledger"),
             )
             .detail(
                 "OS とバージョンが分からないとサポート切れやパッチ適用を確認できません。各機器の OS 名とバージョンを記入してください。",
@@ -76,6 +78,62 @@ pub const DEVICE_WITHOUT_OS: Rule = Rule {
             .records(devices)
             .guideline(LEDGER_REFS)
             .done()]
+    },
+};
+
+pub const OS_NOT_JUDGED: Rule = Rule {
+    id: "device.os_not_judged",
+    items: &["ledger", "security_patch"],
+    check: |facts| {
+        // Written, but not enough to judge support: an unknown product, or a release or
+        // edition that decides the end date and is missing.
+        let mut unidentified = Vec::new();
+        let mut undetermined = Vec::new();
+        for d in facts.devices.iter().filter(|d| d.in_use()) {
+            match identify(d.text()) {
+                Identification::Unidentified { .. } => unidentified.push(RecordRef::device(d)),
+                Identification::Identified(id) => {
+                    if let EndOfLife::Undetermined { .. } =
+                        end_of_life(&id, &facts.lifecycle, facts.today)
+                    {
+                        undetermined.push(RecordRef::device(d));
+                    }
+                }
+                Identification::Blank => {}
+            }
+        }
+        let mut found = Vec::new();
+        if !unidentified.is_empty() {
+            let n = unidentified.len();
+            found.push(Draft::new(&OS_NOT_JUDGED, Severity::Low)
+                .title(
+                    format!("OS を判別できない稼働機器が {n} 台あります"),
+                    format!("{n} active devices run an OS that could not be identified"),
+                )
+                .detail(
+                    "台帳の OS 欄の記載からは製品を特定できませんでした（推測はしていません）。製品名とバージョンを記入するか、脆弱性の画面で製品を確認してください。",
+                    "The OS written in the ledger names no product we know (nothing was guessed). Write the product and version, or confirm it on the vulnerabilities page.",
+                )
+                .records(unidentified)
+                .guideline(LEDGER_REFS)
+                .done());
+        }
+        if !undetermined.is_empty() {
+            let n = undetermined.len();
+            found.push(Draft::new(&OS_NOT_JUDGED, Severity::Medium)
+                .title(
+                    format!("サポート期限を判定できない稼働機器が {n} 台あります（リリース・エディション未記入）"),
+                    format!("{n} active devices cannot be judged for end of support (release or edition not written)"),
+                )
+                .detail(
+                    "同じ製品でもリリース（22H2 等）やエディション（Home/Pro・Enterprise・LTSC）でサポート期限が異なります。台帳に記入してください。",
+                    "Support ends differently by release (22H2, …) and edition (Home/Pro, Enterprise, LTSC). Write them in the ledger.",
+                )
+                .records(undetermined)
+                .guideline(LEDGER_REFS)
+                .done());
+        }
+        found
     },
 };
 
@@ -149,12 +207,14 @@ pub const END_OF_LIFE_OS: Rule = Rule {
             .iter()
             .filter(|d| d.in_use())
             .filter_map(|d| {
-                let label = eol::is_end_of_life(
-                    d.os_name.as_deref().unwrap_or_default(),
-                    d.os_version.as_deref().unwrap_or_default(),
-                    facts.today,
-                )?;
-                labels.insert(label);
+                let Identification::Identified(id) = identify(d.text()) else {
+                    return None;
+                };
+                let EndOfLife::Ended(ending) = end_of_life(&id, &facts.lifecycle, facts.today)
+                else {
+                    return None;
+                };
+                labels.insert(ending.label);
                 Some(RecordRef::device(d))
             })
             .collect();
@@ -169,8 +229,8 @@ pub const END_OF_LIFE_OS: Rule = Rule {
                 format!("{n} active devices run an OS past end of support ({names})"),
             )
             .detail(
-                "セキュリティパッチが提供されません。更新・入替えの計画を立て、それまでの間はネットワークからの隔離などの代替策を記録してください。",
-                "No security patches are released. Plan an upgrade or replacement and record compensating measures such as isolation until then.",
+                "セキュリティパッチが提供されません。更新・入替えの計画を立て、それまでの間はネットワークからの隔離などの代替策を記録してください。サポート期限は endoflife.date のデータによります。",
+                "No security patches are released. Plan an upgrade or replacement and record compensating measures such as isolation until then. Support dates are endoflife.date's.",
             )
             .records(devices)
             .guideline(&["システム運用編 10.1"])
@@ -206,7 +266,3 @@ pub const DUAL_HOMED: Rule = Rule {
             .done()]
     },
 };
-
-fn blank(value: &Option<String>) -> bool {
-    value.as_deref().is_none_or(|v| v.trim().is_empty())
-}

@@ -15,7 +15,9 @@ fn device(id: i64, no: &str) -> DeviceFacts {
         kind: Some(DeviceKind::Pc),
         status: Some(DeviceStatus::Active),
         os_name: Some("Windows 11 Pro".into()),
-        os_version: Some("23H2".into()),
+        os_version: Some("25H2".into()),
+        maker: None,
+        model: None,
         remote_maintenance: false,
         software_without_version: 0,
         segments: vec!["電子カルテ系".into()],
@@ -187,6 +189,7 @@ fn empty_ledger() {
 #[test]
 fn devices_without_os_are_counted_and_listed() {
     let mut facts = clean();
+    facts.devices[1].os_name = None;
     facts.devices[1].os_version = None;
     let mut disposed = device(3, "PC-OLD");
     disposed.status = Some(DeviceStatus::Disposed);
@@ -245,21 +248,36 @@ fn end_of_life_operating_systems() {
 }
 
 #[test]
-fn end_of_life_table_tells_8_from_8_1_and_server_editions() {
-    use super::eol::end_of_support;
-    assert_eq!(end_of_support("Windows 8.1", "").unwrap().1, "Windows 8.1");
-    assert_eq!(end_of_support("Windows", "8").unwrap().1, "Windows 8");
-    assert_eq!(
-        end_of_support("Windows Server 2012 R2", "").unwrap().1,
-        "Windows Server 2012 / 2012 R2"
-    );
-    assert!(end_of_support("Windows Server 2022", "").is_none());
-    assert!(end_of_support("Windows 11", "24H2").is_none());
-    assert_eq!(end_of_support("CentOS", "7.9").unwrap().1, "CentOS 7");
-    assert_eq!(
-        end_of_support("Windows Server", "2008 R2").unwrap().1,
-        "Windows Server 2008 / 2008 R2"
-    );
+fn an_os_written_without_its_version_is_judged_when_every_release_has_ended() {
+    // The MHLW example's "Win8", with no version: Windows 8 ended in 2016 — not "OS 未記入".
+    let mut facts = clean();
+    facts.devices[1].os_name = Some("Win8".into());
+    facts.devices[1].os_version = None;
+    assert_eq!(only(&facts, "device.end_of_life_os").records[0].label, "PC-01");
+    assert!(!rules_hit(&facts).contains(&"ledger.device_without_os".to_string()));
+}
+
+#[test]
+fn an_os_that_cannot_be_judged_is_listed_never_guessed() {
+    let mut facts = clean();
+    // Windows 11 Pro with no release: 24H2 has ended, 25H2 has not.
+    facts.devices[1].os_version = None;
+    let mut firewall = device(3, "NW-01");
+    firewall.os_name = None;
+    firewall.os_version = None;
+    firewall.model = Some("FortiGate 60F".into());
+    let mut odd = device(4, "MD-01");
+    odd.os_name = Some("専用OS".into());
+    facts.devices.extend([firewall, odd]);
+    let found: Vec<Finding> = evaluate(&facts)
+        .into_iter()
+        .filter(|f| f.rule == "device.os_not_judged")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    let labels = |f: &Finding| f.records.iter().map(|r| r.label.clone()).collect::<Vec<_>>();
+    assert!(found.iter().any(|f| labels(f) == ["MD-01"] && f.title_ja.contains("判別できない")));
+    assert!(found.iter().any(|f| labels(f) == ["PC-01", "NW-01"]));
+    assert!(!rules_hit(&facts).contains(&"device.end_of_life_os".to_string()));
 }
 
 #[test]

@@ -416,11 +416,13 @@ impl Store {
             String,
             Option<String>,
             Option<String>,
+            Option<String>,
+            Option<String>,
             i64,
         );
         let backend = self.backend;
         let sql = backend.json_rows(
-            "id, management_no, kind, status, os_name, os_version, remote_maintenance",
+            "id, management_no, kind, status, os_name, os_version, maker, model, remote_maintenance",
             &format!(
                 "devices WHERE facility_id = $1{}",
                 scope.condition(backend, "id")
@@ -433,7 +435,20 @@ impl Store {
             .into_iter()
             .enumerate()
             .map(
-                |(i, Columns(id, management_no, kind, status, os_name, os_version, remote))| {
+                |(
+                    i,
+                    Columns(
+                        id,
+                        management_no,
+                        kind,
+                        status,
+                        os_name,
+                        os_version,
+                        maker,
+                        model,
+                        remote,
+                    ),
+                )| {
                     index.insert(id, i);
                     DeviceFacts {
                         id,
@@ -442,6 +457,8 @@ impl Store {
                         status: DeviceStatus::parse(&status),
                         os_name,
                         os_version,
+                        maker,
+                        model,
                         remote_maintenance: remote != 0,
                         software_without_version: 0,
                         segments: Vec::new(),

@@ -16,7 +16,7 @@ use crate::{col, Store};
 /// The encoding of a snapshot: postcard of `(accounts, devices)`, which is not self-describing,
 /// so a change to `Account` or `DeviceFacts` must change this name (the test
 /// `the_encoding_is_pinned` fails until it does). Snapshots of another format are read past.
-const FORMAT: &str = "postcard1/accounts-devices/1";
+const FORMAT: &str = "postcard1/accounts-devices/2";
 
 /// Facilities with fewer accounts and devices than this are read in full in a few milliseconds:
 /// no snapshot is written for them.
@@ -125,6 +125,8 @@ mod tests {
             status: Some(DeviceStatus::Active),
             os_name: Some("Windows Server".into()),
             os_version: None,
+            maker: Some("NEC".into()),
+            model: None,
             remote_maintenance: true,
             software_without_version: 2,
             segments: vec!["電子カルテ系".into()],

@@ -1,0 +1,21 @@
+//! Knowing which devices are dangerous: what the ledger's text means (identification), whether
+//! it is past its end of support (lifecycle data from endoflife.date), and which published
+//! vulnerabilities affect it (NVD configurations, CISA KEV, JVN). No I/O: the feeds are read by
+//! `formats`, kept by `store`, and handed in.
+
+pub mod cpe;
+pub mod end_of_life;
+pub mod identify;
+mod identify_products;
+mod identify_windows;
+pub mod lifecycle;
+pub mod sources;
+pub mod version;
+
+#[cfg(test)]
+mod identify_tests;
+
+pub use end_of_life::{end_of_life, EndOfLife};
+pub use identify::{identify, identify_software, DeviceText, Identification, Identified};
+pub use lifecycle::Lifecycle;
+pub use version::Version;
