@@ -4,18 +4,24 @@
 //! `formats`, kept by `store`, and handed in.
 
 pub mod cpe;
+pub mod cve;
 pub mod end_of_life;
 pub mod identify;
 mod identify_products;
 mod identify_windows;
 pub mod lifecycle;
+pub mod matching;
+pub mod nvd;
 pub mod sources;
 pub mod version;
 
 #[cfg(test)]
 mod identify_tests;
+#[cfg(test)]
+mod matching_tests;
 
 pub use end_of_life::{end_of_life, EndOfLife};
 pub use identify::{identify, identify_software, DeviceText, Identification, Identified};
 pub use lifecycle::Lifecycle;
 pub use version::Version;
+pub use matching::{exposure, Exposure, Platform};
