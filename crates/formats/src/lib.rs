@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod checklist_export;
 pub mod devices;
+pub mod feeds;
 mod devices_export;
 pub mod header;
 mod parallel;

@@ -20,6 +20,7 @@ mod migrate;
 pub mod overview;
 pub mod sessions;
 pub mod users;
+pub mod vulnerabilities;
 mod write;
 
 use std::sync::Arc;
@@ -55,6 +56,7 @@ pub struct Store {
     global_changes: Arc<cache::Counter>,
     writes: Arc<cache::Counter>,
     facts_reads: Arc<checklist::FactsCounters>,
+    lifecycle_cache: Arc<vulnerabilities::LifecycleCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -93,6 +95,7 @@ impl Store {
             global_changes: Default::default(),
             writes: Default::default(),
             facts_reads: Default::default(),
+            lifecycle_cache: Default::default(),
         };
         migrate::run(&store).await?;
         Ok(store)

@@ -74,6 +74,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0011_device_search_deferred.sql"),
         include_str!("../migrations/postgres/0011_device_search_deferred.sql"),
     ),
+    (
+        12,
+        "vulnerabilities",
+        include_str!("../migrations/sqlite/0012_vulnerabilities.sql"),
+        include_str!("../migrations/postgres/0012_vulnerabilities.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

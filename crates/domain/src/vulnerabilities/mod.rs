@@ -6,6 +6,7 @@
 pub mod cpe;
 pub mod cve;
 pub mod end_of_life;
+pub mod feed;
 pub mod identify;
 mod identify_products;
 mod identify_windows;
@@ -25,3 +26,4 @@ pub use identify::{identify, identify_software, DeviceText, Identification, Iden
 pub use lifecycle::Lifecycle;
 pub use version::Version;
 pub use matching::{exposure, Exposure, Platform};
+pub use feed::FeedSource;

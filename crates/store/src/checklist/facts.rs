@@ -253,6 +253,7 @@ impl Store {
     ) -> Result<FacilityFacts> {
         let facility = self.facility(facility_id).await?;
         let mut facts = FacilityFacts::new(today, facility.profile.kind);
+        facts.lifecycle = self.lifecycle().await?;
         facts.beds = facility.profile.beds;
         facts.people = self.people(facility_id).await?;
         facts.appointments = self

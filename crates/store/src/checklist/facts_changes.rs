@@ -350,6 +350,8 @@ impl Store {
             (None, Some(kept)) if !changes.small_parts => kept,
             (None, _) => self.small_facts(facility_id, today).await?,
         };
+        // Kept small parts hold the lifecycle of their day: an import since may have changed it.
+        facts.lifecycle = self.lifecycle().await?;
         facts.accounts = accounts;
         facts.devices = devices;
         for system in &changes.account_systems {

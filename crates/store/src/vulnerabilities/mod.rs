@@ -1,0 +1,169 @@
+//! The feeds Mimamori knows danger from, as imported: product lifecycles, NVD records and what
+//! CISA KEV, EPSS and JVN add to them. Reads here; writes in [`writes`].
+
+mod writes;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use mimamori_domain::vulnerabilities::cve::{CveRecord, Kev};
+use mimamori_domain::vulnerabilities::lifecycle::Product;
+use mimamori_domain::vulnerabilities::Lifecycle;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{col, Result, Store, StoreError};
+
+pub use mimamori_domain::vulnerabilities::FeedSource;
+pub use writes::FeedCounts;
+
+/// The lifecycle in use and the stamp of the imported data it was built from.
+#[derive(Debug, Default)]
+pub(crate) struct LifecycleCache(Mutex<Option<(String, Arc<Lifecycle>)>>);
+
+/// One source's state, for `feeds status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FeedStatus {
+    /// "endoflife", "nvd", "kev", "epss", "jvn".
+    pub source: String,
+    pub records: i64,
+    /// The newest date the data is of (lastModified, generated_at, score_date…).
+    pub newest: Option<String>,
+    pub imported_at: Option<String>,
+    pub imported_by: Option<String>,
+    pub file: Option<String>,
+}
+
+/// What other feeds say of a CVE.
+#[derive(Debug, Default, Clone, serde::Deserialize, Serialize)]
+pub(crate) struct Jvn {
+    pub ids: Vec<String>,
+    pub title_ja: Option<String>,
+    pub summary_ja: Option<String>,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Unsupported(format!("feed data: {e}")))
+}
+
+impl Store {
+    /// The product lifecycles in use: the embedded snapshot with the imported products laid
+    /// over it. Rebuilt only when an import changed them (one small query otherwise).
+    pub async fn lifecycle(&self) -> Result<Arc<Lifecycle>> {
+        let stamp: Option<String> = sqlx::query(
+            "SELECT imported_at || ' ' || CAST(records AS TEXT) AS stamp FROM feed_sources WHERE source = 'endoflife'",
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| col(&r, "stamp"))
+        .transpose()?;
+        let Some(stamp) = stamp else {
+            return Ok(Lifecycle::embedded());
+        };
+        if let Ok(held) = self.lifecycle_cache.0.lock() {
+            if let Some((s, lifecycle)) = held.as_ref() {
+                if *s == stamp {
+                    return Ok(lifecycle.clone());
+                }
+            }
+        }
+        let rows = sqlx::query("SELECT data FROM lifecycle_products")
+            .fetch_all(&self.pool)
+            .await?;
+        let products = rows
+            .iter()
+            .map(|r| decode::<Product>(&col::<String>(r, "data")?))
+            .collect::<Result<Vec<_>>>()?;
+        let lifecycle = Arc::new(Lifecycle::with_imported(products));
+        if let Ok(mut held) = self.lifecycle_cache.0.lock() {
+            *held = Some((stamp, lifecycle.clone()));
+        }
+        Ok(lifecycle)
+    }
+
+    /// The records whose vulnerable criteria name any of `products` (`vendor:product`), with
+    /// what KEV, EPSS and JVN add.
+    pub async fn cves_for_products(&self, products: &[String]) -> Result<Vec<CveRecord>> {
+        let mut records = Vec::new();
+        for chunk in products.chunks(500) {
+            let list = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT c.data, e.kev, e.epss, e.jvn FROM cves c LEFT JOIN cve_extras e ON e.cve_id = c.id \
+                 WHERE c.id IN (SELECT DISTINCT cve_id FROM cve_products WHERE product IN ({list})) ORDER BY c.id"
+            );
+            let mut query = sqlx::query(&sql);
+            for p in chunk {
+                query = query.bind(p.as_str());
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let mut record: CveRecord = decode(&col::<String>(&row, "data")?)?;
+                add_extras(&mut record, &row)?;
+                records.push(record);
+            }
+        }
+        records.sort_by(|a, b| a.id.cmp(&b.id));
+        records.dedup_by(|a, b| a.id == b.id);
+        Ok(records)
+    }
+
+    /// Each feed source and its state, every known source listed (unimported ones with 0).
+    pub async fn feed_status(&self) -> Result<Vec<FeedStatus>> {
+        let rows = sqlx::query(
+            "SELECT source, records, newest, imported_at, imported_by, file FROM feed_sources",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut held: HashMap<String, FeedStatus> = HashMap::new();
+        for r in rows {
+            let status = FeedStatus {
+                source: col(&r, "source")?,
+                records: col(&r, "records")?,
+                newest: col(&r, "newest")?,
+                imported_at: Some(col(&r, "imported_at")?),
+                imported_by: Some(col(&r, "imported_by")?),
+                file: Some(col(&r, "file")?),
+            };
+            held.insert(status.source.clone(), status);
+        }
+        Ok(FeedSource::ALL
+            .iter()
+            .map(|s| {
+                held.remove(s.code()).unwrap_or(FeedStatus {
+                    source: s.code().into(),
+                    records: 0,
+                    newest: None,
+                    imported_at: None,
+                    imported_by: None,
+                    file: None,
+                })
+            })
+            .collect())
+    }
+
+    /// How many CVE records are held.
+    pub async fn cve_count(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM cves")
+            .fetch_one(&self.pool)
+            .await?;
+        col(&row, "n")
+    }
+}
+
+fn add_extras(record: &mut CveRecord, row: &sqlx::any::AnyRow) -> Result<()> {
+    if let Some(kev) = row.try_get::<Option<String>, _>("kev")? {
+        record.kev = Some(decode::<Kev>(&kev)?);
+    }
+    if let Some(epss) = row.try_get::<Option<String>, _>("epss")? {
+        record.epss = epss.parse().ok();
+    }
+    if let Some(jvn) = row.try_get::<Option<String>, _>("jvn")? {
+        let jvn: Jvn = decode(&jvn)?;
+        record.jvn_ids = jvn.ids;
+        record.title_ja = jvn.title_ja;
+        record.summary_ja = jvn.summary_ja;
+    }
+    Ok(())
+}
