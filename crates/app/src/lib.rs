@@ -3,4 +3,6 @@
 //! Knows the store and the file formats; no HTTP.
 
 pub mod export;
+pub mod feeds;
 pub mod import;
+pub mod vulnerabilities;

@@ -67,6 +67,20 @@ pub enum Command {
     /// チェックリストの版（カタログ）/ checklist catalogue editions
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// 脆弱性・サポート終了のフィード（endoflife.date・NVD・KEV・EPSS・JVN）/ vulnerability and end-of-life feeds
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+    /// 施設の危険な機器（サポート終了・既知の脆弱性）/ a facility's devices past end of support or with known vulnerabilities
+    Vulnerabilities {
+        /// 施設コード / facility code
+        #[arg(long)]
+        facility: String,
+        /// この日で判定（既定: 今日）/ judge end of support on this day (default today)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// 施設の指摘事項（台帳・任命・回答から）/ a facility's findings
     Findings {
         /// 施設コード / facility code
@@ -150,7 +164,7 @@ pub enum FacilityCommand {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     #[value(alias = "text")]
     Table,
@@ -300,4 +314,20 @@ pub struct ExportArgs {
     pub encoding: String,
     #[arg(long)]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// フィードのファイル・フォルダを取り込む（種類は内容から判別）/ import feed files or folders (kind told from content)
+    Import {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// 各フィードの件数・最新日・経過日数 / each feed's records, newest date and age
+    Status {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }

@@ -95,6 +95,12 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { ledger } => crate::ledger::import(&store, ledger).await,
         Command::Export { ledger } => crate::ledger::export(&store, ledger).await,
         Command::Catalog(command) => crate::checklist::catalog(&store, command).await,
+        Command::Feeds(command) => crate::vulnerabilities::feeds_command(&store, command).await,
+        Command::Vulnerabilities {
+            facility,
+            as_of,
+            format,
+        } => crate::vulnerabilities::vulnerabilities(&store, &facility, as_of, format).await,
         Command::Findings { facility, format } => {
             crate::checklist::findings(&store, &facility, format).await
         }

@@ -13,6 +13,7 @@ mod demo_ledger;
 mod demo_preparedness;
 mod generate;
 mod ledger;
+mod vulnerabilities;
 
 use std::process::ExitCode;
 

@@ -1,9 +1,9 @@
 //! Rules over governance and the device ledger (checklist 1-(1), 2-(1), security patches).
 
 use super::{Draft, RecordKind, RecordRef, Rule, Severity};
-use crate::vulnerabilities::{end_of_life, identify, EndOfLife, Identification};
 use crate::governance::governance_findings;
 use crate::i18n::Lang;
+use crate::vulnerabilities::{end_of_life, identify, EndOfLife, Identification};
 
 pub const NO_SECURITY_OFFICER: Rule = Rule {
     id: "governance.appointments",

@@ -253,7 +253,10 @@ fn an_os_written_without_its_version_is_judged_when_every_release_has_ended() {
     let mut facts = clean();
     facts.devices[1].os_name = Some("Win8".into());
     facts.devices[1].os_version = None;
-    assert_eq!(only(&facts, "device.end_of_life_os").records[0].label, "PC-01");
+    assert_eq!(
+        only(&facts, "device.end_of_life_os").records[0].label,
+        "PC-01"
+    );
     assert!(!rules_hit(&facts).contains(&"ledger.device_without_os".to_string()));
 }
 
@@ -274,8 +277,15 @@ fn an_os_that_cannot_be_judged_is_listed_never_guessed() {
         .filter(|f| f.rule == "device.os_not_judged")
         .collect();
     assert_eq!(found.len(), 2, "{found:?}");
-    let labels = |f: &Finding| f.records.iter().map(|r| r.label.clone()).collect::<Vec<_>>();
-    assert!(found.iter().any(|f| labels(f) == ["MD-01"] && f.title_ja.contains("判別できない")));
+    let labels = |f: &Finding| {
+        f.records
+            .iter()
+            .map(|r| r.label.clone())
+            .collect::<Vec<_>>()
+    };
+    assert!(found
+        .iter()
+        .any(|f| labels(f) == ["MD-01"] && f.title_ja.contains("判別できない")));
     assert!(found.iter().any(|f| labels(f) == ["PC-01", "NW-01"]));
     assert!(!rules_hit(&facts).contains(&"device.end_of_life_os".to_string()));
 }

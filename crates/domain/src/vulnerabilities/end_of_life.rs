@@ -15,7 +15,10 @@ pub enum EndOfLife {
     /// Past its end of support.
     Ended(Ending),
     /// Supported on the day (until the earliest end of the cycles it may be on).
-    Supported { until: Option<NaiveDate>, cycle: String },
+    Supported {
+        until: Option<NaiveDate>,
+        cycle: String,
+    },
     /// It may be on cycles that ended and on cycles that did not: the release or edition must
     /// be written to tell.
     Undetermined { reason: Undetermined },
@@ -74,9 +77,10 @@ pub fn candidate_cycles<'p>(product: &'p Product, candidates: &Candidates) -> Ve
             .find_map(|n| product.cycle(n))
             .into_iter()
             .collect(),
-        Candidates::Named { names, first: false } => {
-            names.iter().filter_map(|n| product.cycle(n)).collect()
-        }
+        Candidates::Named {
+            names,
+            first: false,
+        } => names.iter().filter_map(|n| product.cycle(n)).collect(),
         Candidates::Filtered(filter) => product
             .cycles
             .iter()
@@ -147,7 +151,9 @@ pub fn end_of_life(identified: &Identified, lifecycle: &Lifecycle, day: NaiveDat
 
 fn cycle_label(product: &Product, cycle: &Cycle) -> String {
     if cycle.label.contains(&product.title)
-        || cycle.label.starts_with(product.title.split(' ').next_back().unwrap_or_default())
+        || cycle
+            .label
+            .starts_with(product.title.split(' ').next_back().unwrap_or_default())
     {
         cycle.label.clone()
     } else {

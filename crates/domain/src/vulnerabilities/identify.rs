@@ -81,7 +81,9 @@ pub struct Identified {
 pub enum Identification {
     Identified(Identified),
     /// Text no rule recognises: shown as it is, to be confirmed by a person.
-    Unidentified { text: String },
+    Unidentified {
+        text: String,
+    },
     /// Nothing written about the OS.
     Blank,
 }
@@ -143,7 +145,10 @@ pub fn identify(device: DeviceText<'_>) -> Identification {
 
 /// Identifies a software entry of the ledger ("Office 2016", "SQL Server 2019", "Chrome 120").
 pub fn identify_software(name: &str, version: &str) -> Option<Identified> {
-    identify_software_text(&normalize(&format!("{name} {version}")), &normalize(version))
+    identify_software_text(
+        &normalize(&format!("{name} {version}")),
+        &normalize(version),
+    )
 }
 
 /// A CPE for `vendor:product`, at `version` when known.

@@ -32,7 +32,10 @@ fn the_labelled_ledger_texts_are_identified_and_judged_as_labelled() {
     let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
     let (mut cases, mut wrong) = (0, Vec::new());
     let (mut true_pos, mut false_pos, mut false_neg) = (0, 0, 0);
-    for line in CASES.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for line in CASES
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let c: Vec<&str> = line.split('\t').collect();
         let device = DeviceText {
             os_name: c[0],
@@ -59,6 +62,11 @@ fn the_labelled_ledger_texts_are_identified_and_judged_as_labelled() {
     let recall = true_pos as f64 / (true_pos + false_neg).max(1) as f64;
     println!("{cases} cases: end-of-life precision {precision:.3}, recall {recall:.3}");
     assert!(cases >= 200, "the set holds {cases} cases");
-    assert!(wrong.is_empty(), "{} of {cases} wrong:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {cases} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
     assert!(precision >= 0.98 && recall >= 0.95);
 }

@@ -14,10 +14,14 @@ fn re(pattern: &str) -> Regex {
 }
 
 static SERVER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:windows|win|\bws)\s*(?:server|svr|srv|sv|サーバ)?\s*(?P<year>2003|2008|2012|2016|2019|2022|2025)\s*(?P<r2>r2)?")
+    re(
+        r"(?:windows|win|\bws)\s*(?:server|svr|srv|sv|サーバ)?\s*(?P<year>2003|2008|2012|2016|2019|2022|2025)\s*(?P<r2>r2)?",
+    )
 });
 static SERVER_SAC: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:windows|win)\s*(?:server|svr|srv)\s*(?:version\s*)?(?P<rel>1709|1803|1809|1903|1909|2004|20h2|23h2)")
+    re(
+        r"(?:windows|win)\s*(?:server|svr|srv)\s*(?:version\s*)?(?P<rel>1709|1803|1809|1903|1909|2004|20h2|23h2)",
+    )
 });
 static CLIENT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:windows|\bwin)\s*(?P<major>xp|vista|2000|8\.1|10|11|7|8|me|98|95|nt)(?:[^\d]|$)")
@@ -25,8 +29,9 @@ static CLIENT: LazyLock<Regex> = LazyLock::new(|| {
 static RELEASE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"(?:^|[^\d])(?P<rel>\d\dh\d|1507|1511|1607|1703|1709|1803|1809|1903|1909|2004)(?:[^\d]|$)")
 });
-static BUILD: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?:10\.0\.|build\s*|^|[^\d.])(?P<build>1\d{4}|2\d{4})(?:\.(?P<ubr>\d+))?"));
+static BUILD: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"(?:10\.0\.|build\s*|^|[^\d.])(?P<build>1\d{4}|2\d{4})(?:\.(?P<ubr>\d+))?")
+});
 static LTSC_YEAR: LazyLock<Regex> =
     LazyLock::new(|| re(r"lts[bc]\s*(?P<year>2015|2016|2019|2021|2024)"));
 static SERVICE_PACK: LazyLock<Regex> = LazyLock::new(|| re(r"sp\s*(?P<n>\d)"));
@@ -254,7 +259,12 @@ fn client(t: &str, major: &str) -> Identified {
         },
         edition: None,
         version: None,
-        cpe: Some(cpe(CpePart::OperatingSystem, "microsoft", cpe_product, None)),
+        cpe: Some(cpe(
+            CpePart::OperatingSystem,
+            "microsoft",
+            cpe_product,
+            None,
+        )),
     }
 }
 

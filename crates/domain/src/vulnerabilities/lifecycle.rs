@@ -208,7 +208,10 @@ mod tests {
             "internet-explorer",
             "esxi",
         ] {
-            assert!(lifecycle.product(name).is_some(), "{name} is in the snapshot");
+            assert!(
+                lifecycle.product(name).is_some(),
+                "{name} is in the snapshot"
+            );
         }
         let windows = lifecycle.product("windows").unwrap();
         assert_eq!(windows.source.as_of, day("2026-08-22"));
@@ -221,7 +224,10 @@ mod tests {
             fortios.cycle("7.2").unwrap().eol,
             Milestone::On(day("2026-09-30"))
         );
-        assert!(fortios.cpes.iter().any(|c| c == "cpe:2.3:o:fortinet:fortios"));
+        assert!(fortios
+            .cpes
+            .iter()
+            .any(|c| c == "cpe:2.3:o:fortinet:fortios"));
     }
 
     #[test]

@@ -67,12 +67,7 @@ pub fn exposure(record: &CveRecord, platform: &Platform) -> Option<Exposure> {
 
 fn configuration(config: &Configuration, platform: &Platform) -> Truth {
     let nodes = config.nodes.iter().map(|n| node(n, platform));
-    let holds = if config.and {
-        nodes.min()
-    } else {
-        nodes.max()
-    }
-    .unwrap_or(Truth::No);
+    let holds = if config.and { nodes.min() } else { nodes.max() }.unwrap_or(Truth::No);
     // It must be the device's own product that is vulnerable: a Windows host running nothing
     // else is not flagged by an application's flaw whose platform is Windows.
     let vulnerable = config

@@ -1,9 +1,9 @@
 //! Matching on NVD's real records (../shared/testdata/nvd, copied into tests/data/nvd).
 
+use super::cve::CveRecord;
 use super::identify::{identify, DeviceText, Identification};
 use super::matching::{exposure, Exposure, Platform};
 use super::nvd::NvdCve;
-use super::cve::CveRecord;
 
 fn record(json: &str) -> CveRecord {
     let cve: NvdCve = serde_json::from_str(json).unwrap();
@@ -35,21 +35,37 @@ fn fortios_ranges_include_and_exclude_as_nvd_writes_them() {
     assert!(cve.kev.is_some());
     assert_eq!(cve.cvss31, Some(9.8));
     // 7.2.0 through 7.2.6 are affected; 7.2.7 fixed it.
-    assert_eq!(exposure(&cve, &platform("FortiOS", "7.2.6")), Some(Exposure::Affected));
+    assert_eq!(
+        exposure(&cve, &platform("FortiOS", "7.2.6")),
+        Some(Exposure::Affected)
+    );
     assert_eq!(exposure(&cve, &platform("FortiOS", "7.2.7")), None);
     assert_eq!(exposure(&cve, &platform("FortiOS", "7.2.8")), None);
     assert_eq!(
         exposure(&cve, &platform("FortiOS v7.0.12 build0523", "")),
         Some(Exposure::Affected)
     );
-    assert_eq!(exposure(&cve, &platform("FortiOS", "7.2")), Some(Exposure::Affected), "7.2 = 7.2.0");
-    assert_eq!(exposure(&cve, &platform("FortiOS", "")), Some(Exposure::VersionUnknown));
+    assert_eq!(
+        exposure(&cve, &platform("FortiOS", "7.2")),
+        Some(Exposure::Affected),
+        "7.2 = 7.2.0"
+    );
+    assert_eq!(
+        exposure(&cve, &platform("FortiOS", "")),
+        Some(Exposure::VersionUnknown)
+    );
     assert_eq!(exposure(&cve, &platform("FortiOS", "7.6.0")), None);
     let old = record(FORTIOS_2018);
-    assert_eq!(exposure(&old, &platform("FortiOS", "5.6.7")), Some(Exposure::Affected));
+    assert_eq!(
+        exposure(&old, &platform("FortiOS", "5.6.7")),
+        Some(Exposure::Affected)
+    );
     assert_eq!(exposure(&old, &platform("FortiOS", "6.0.5")), None);
     let ssl_vpn = record(FORTIOS_2022);
-    assert_eq!(exposure(&ssl_vpn, &platform("FortiOS", "7.2.2")), Some(Exposure::Affected));
+    assert_eq!(
+        exposure(&ssl_vpn, &platform("FortiOS", "7.2.2")),
+        Some(Exposure::Affected)
+    );
     assert_eq!(exposure(&ssl_vpn, &platform("FortiOS", "7.2.3")), None);
 }
 
@@ -60,8 +76,14 @@ fn build_style_versions_and_editions_of_netscaler() {
         exposure(&cve, &platform("NetScaler ADC 13.1-49.13", "")),
         Some(Exposure::Affected)
     );
-    assert_eq!(exposure(&cve, &platform("NetScaler ADC 13.1-49.15", "")), None);
-    assert_eq!(exposure(&cve, &platform("NetScaler ADC 14.1-8.50", "")), None);
+    assert_eq!(
+        exposure(&cve, &platform("NetScaler ADC 13.1-49.15", "")),
+        None
+    );
+    assert_eq!(
+        exposure(&cve, &platform("NetScaler ADC 14.1-8.50", "")),
+        None
+    );
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! vulnerabilities affect it (NVD configurations, CISA KEV, JVN). No I/O: the feeds are read by
 //! `formats`, kept by `store`, and handed in.
 
+pub mod assess;
 pub mod cpe;
 pub mod cve;
 pub mod end_of_life;
@@ -22,8 +23,8 @@ mod identify_tests;
 mod matching_tests;
 
 pub use end_of_life::{end_of_life, EndOfLife};
+pub use feed::FeedSource;
 pub use identify::{identify, identify_software, DeviceText, Identification, Identified};
 pub use lifecycle::Lifecycle;
-pub use version::Version;
 pub use matching::{exposure, Exposure, Platform};
-pub use feed::FeedSource;
+pub use version::Version;

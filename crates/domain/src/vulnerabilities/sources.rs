@@ -196,8 +196,8 @@ pub fn read_product_file(
     let end = body
         .find("\n---")
         .ok_or_else(|| SourceError::Shape("front matter not closed (---)".into()))?;
-    let front: FrontMatter = serde_yaml_ng::from_str(&body[..end])
-        .map_err(|e| SourceError::Shape(e.to_string()))?;
+    let front: FrontMatter =
+        serde_yaml_ng::from_str(&body[..end]).map_err(|e| SourceError::Shape(e.to_string()))?;
     let name = front.permalink.trim_start_matches('/').to_string();
     let cycles = front
         .releases
@@ -216,7 +216,10 @@ pub fn read_product_file(
                     _ => None,
                 },
                 eol: milestone(r.eol.as_ref()),
-                lts: matches!(r.lts, Some(DateOrFlag::Flag(true)) | Some(DateOrFlag::Text(_))),
+                lts: matches!(
+                    r.lts,
+                    Some(DateOrFlag::Flag(true)) | Some(DateOrFlag::Text(_))
+                ),
                 latest: r.latest.as_ref().and_then(scalar),
                 name: cycle,
             })

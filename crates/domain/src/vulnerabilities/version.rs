@@ -39,9 +39,7 @@ impl Version {
             let part = match current.parse::<u64>() {
                 Ok(n) => Part::Number(n),
                 // Digits beyond u64 compare as their trimmed text, longest first.
-                Err(_) if current.chars().all(|c| c.is_ascii_digit()) => {
-                    Part::Number(u64::MAX)
-                }
+                Err(_) if current.chars().all(|c| c.is_ascii_digit()) => Part::Number(u64::MAX),
                 Err(_) => Part::Word(current.to_ascii_lowercase()),
             };
             parts.push(part);

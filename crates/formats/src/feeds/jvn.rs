@@ -62,10 +62,7 @@ pub(crate) fn read_vuldef(
                 }
             }
             Event::Text(t) => {
-                let text = t
-                    .decode()
-                    .map(|s| s.into_owned())
-                    .unwrap_or_default();
+                let text = t.decode().map(|s| s.into_owned()).unwrap_or_default();
                 let text = quick_xml::escape::unescape(&text)
                     .map(|s| s.into_owned())
                     .unwrap_or(text);
@@ -89,7 +86,11 @@ fn take_text(v: &mut Vulinfo, path: &[String], text: &str) {
         return;
     }
     let last = path.last().map(String::as_str).unwrap_or_default();
-    let parent = path.len().checked_sub(2).and_then(|i| path.get(i)).map(String::as_str);
+    let parent = path
+        .len()
+        .checked_sub(2)
+        .and_then(|i| path.get(i))
+        .map(String::as_str);
     match (parent, last) {
         (Some("Vulinfo"), "VulinfoID") => v.id = text.to_string(),
         (Some("VulinfoData"), "Title") => v.title = text.to_string(),

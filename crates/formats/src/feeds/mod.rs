@@ -92,7 +92,10 @@ pub fn read_feed(
     sink: &mut dyn FnMut(FeedItem) -> Result<(), String>,
 ) -> Result<FeedRead, FeedError> {
     let mut raw = BufReader::new(reader);
-    let gzip = raw.fill_buf().map(|b| b.starts_with(&[0x1f, 0x8b])).unwrap_or(false);
+    let gzip = raw
+        .fill_buf()
+        .map(|b| b.starts_with(&[0x1f, 0x8b]))
+        .unwrap_or(false);
     let inner: Box<dyn Read> = if gzip {
         Box::new(flate2::read::MultiGzDecoder::new(raw))
     } else {
@@ -126,44 +129,73 @@ pub fn read_feed(
     match kind {
         FeedKind::NvdPage => {
             let mut junk = 0;
-            let newest = json_stream::each_in_array(stream, "vulnerabilities", &["timestamp"], &context, |item: NvdItem| {
-                let (record, skipped) = item.cve.into_record();
-                junk += skipped;
-                count(FeedItem::Cve(record))
-            })?;
+            let newest = json_stream::each_in_array(
+                stream,
+                "vulnerabilities",
+                &["timestamp"],
+                &context,
+                |item: NvdItem| {
+                    let (record, skipped) = item.cve.into_record();
+                    junk += skipped;
+                    count(FeedItem::Cve(record))
+                },
+            )?;
             read.junk_cpes = junk;
             read.newest = newest;
         }
         FeedKind::Kev => {
-            read.newest = json_stream::each_in_array(stream, "vulnerabilities", &["dateReleased"], &context, |entry: KevEntry| {
-                let (id, kev) = entry.into_kev();
-                count(FeedItem::Kev(id, kev))
-            })?;
+            read.newest = json_stream::each_in_array(
+                stream,
+                "vulnerabilities",
+                &["dateReleased"],
+                &context,
+                |entry: KevEntry| {
+                    let (id, kev) = entry.into_kev();
+                    count(FeedItem::Kev(id, kev))
+                },
+            )?;
         }
         FeedKind::Epss => read.newest = read_epss(stream, &context, &mut count)?,
         FeedKind::JvnVuldef => read.newest = jvn::read_vuldef(stream, &context, &mut count)?,
         FeedKind::NvdRecord => {
             let text = whole(stream, &context)?;
-            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| context.json(&e))?;
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| context.json(&e))?;
             let cve = value.get("cve").cloned().unwrap_or(value);
-            let cve: NvdCve = serde_json::from_value(cve).map_err(|e| context.malformed("", &e.to_string()))?;
+            let cve: NvdCve =
+                serde_json::from_value(cve).map_err(|e| context.malformed("", &e.to_string()))?;
             let (record, junk) = cve.into_record();
             read.junk_cpes = junk;
             read.newest = record.modified.clone();
             count(FeedItem::Cve(record)).map_err(|e| context.stopped(e))?;
         }
-        FeedKind::EndOfLifeApi | FeedKind::EndOfLifeProductFile | FeedKind::EndOfLifeReleaseData => {
+        FeedKind::EndOfLifeApi
+        | FeedKind::EndOfLifeProductFile
+        | FeedKind::EndOfLifeReleaseData => {
             let text = whole(stream, &context)?;
             let products = match kind {
-                FeedKind::EndOfLifeApi => sources::read_api_v1(&text, product_from_name(file).as_deref(), file),
-                FeedKind::EndOfLifeProductFile => sources::read_product_file(&text, file, as_of).map(|p| vec![p]),
+                FeedKind::EndOfLifeApi => {
+                    sources::read_api_v1(&text, product_from_name(file).as_deref(), file)
+                }
+                FeedKind::EndOfLifeProductFile => {
+                    sources::read_product_file(&text, file, as_of).map(|p| vec![p])
+                }
                 _ => {
-                    let name = product_from_name(file).ok_or_else(|| context.malformed("", "the product of a release-data file is its file name (ubuntu.json)"))?;
+                    let name = product_from_name(file).ok_or_else(|| {
+                        context.malformed(
+                            "",
+                            "the product of a release-data file is its file name (ubuntu.json)",
+                        )
+                    })?;
                     sources::read_release_data(&text, &name, file, as_of).map(|p| vec![p])
                 }
             }
             .map_err(|e| context.malformed("", &e.to_string()))?;
-            read.newest = products.iter().map(|p| p.source.as_of).max().map(|d| d.to_string());
+            read.newest = products
+                .iter()
+                .map(|p| p.source.as_of)
+                .max()
+                .map(|d| d.to_string());
             for product in products {
                 count(FeedItem::Product(product)).map_err(|e| context.stopped(e))?;
             }
@@ -186,7 +218,11 @@ impl Context<'_> {
             return too_large(self.file, self.meter, over, self.limits);
         }
         let position = if position.is_empty() {
-            format!("{} バイト目 / byte {}", self.meter.total(), self.meter.total())
+            format!(
+                "{} バイト目 / byte {}",
+                self.meter.total(),
+                self.meter.total()
+            )
         } else {
             position.to_string()
         };
@@ -199,7 +235,13 @@ impl Context<'_> {
 
     pub fn json(&self, e: &serde_json::Error) -> FeedError {
         self.malformed(
-            &format!("{} 行 {} 列 / line {}, column {}", e.line(), e.column(), e.line(), e.column()),
+            &format!(
+                "{} 行 {} 列 / line {}, column {}",
+                e.line(),
+                e.column(),
+                e.line(),
+                e.column()
+            ),
             &e.to_string(),
         )
     }
@@ -224,7 +266,13 @@ fn too_large(file: &str, meter: &Meter, over: Over, limits: FeedLimits) -> FeedE
     }
 }
 
-fn io_error(file: &str, meter: &Meter, over: Option<Over>, reason: &str, limits: FeedLimits) -> FeedError {
+fn io_error(
+    file: &str,
+    meter: &Meter,
+    over: Option<Over>,
+    reason: &str,
+    limits: FeedLimits,
+) -> FeedError {
     match over {
         Some(over) => too_large(file, meter, over, limits),
         None => FeedError::Malformed {
@@ -255,7 +303,8 @@ pub fn detect(prefix: &[u8]) -> Option<FeedKind> {
         return Some(FeedKind::Epss);
     }
     if text.starts_with('<') {
-        return (text.contains("VULDEF-Document") || text.contains("jvn.jp/vuldef")).then_some(FeedKind::JvnVuldef);
+        return (text.contains("VULDEF-Document") || text.contains("jvn.jp/vuldef"))
+            .then_some(FeedKind::JvnVuldef);
     }
     if !text.starts_with('{') {
         return None;
@@ -265,7 +314,10 @@ pub fn detect(prefix: &[u8]) -> Option<FeedKind> {
         Some(FeedKind::Kev)
     } else if text.contains("\"NVD_CVE\"") || (has("vulnerabilities") && has("cve")) {
         Some(FeedKind::NvdPage)
-    } else if (has("id") && text.contains("\"CVE-")) && (has("sourceIdentifier") || has("descriptions") || has("configurations")) || (has("cve") && has("sourceIdentifier")) {
+    } else if (has("id") && text.contains("\"CVE-"))
+        && (has("sourceIdentifier") || has("descriptions") || has("configurations"))
+        || (has("cve") && has("sourceIdentifier"))
+    {
         Some(FeedKind::NvdRecord)
     } else if has("schema_version") && has("result") {
         Some(FeedKind::EndOfLifeApi)
@@ -285,18 +337,29 @@ fn not_a_feed(file: &str, prefix: &[u8]) -> FeedError {
         what_en,
     };
     if text.contains("\"NVD_CPE\"") || text.contains("matchStrings") {
-        unsupported("NVD の CPE 辞書・CPE マッチ", "the NVD CPE dictionary or match criteria")
+        unsupported(
+            "NVD の CPE 辞書・CPE マッチ",
+            "the NVD CPE dictionary or match criteria",
+        )
     } else if text.contains("rdf:RDF") || text.contains("\"objects\"") || text.contains("MyJVN") {
-        unsupported("JVN の一覧・製品辞書（VULDEF 詳細以外）", "JVN lists and product dictionaries (only VULDEF details are)")
+        unsupported(
+            "JVN の一覧・製品辞書（VULDEF 詳細以外）",
+            "JVN lists and product dictionaries (only VULDEF details are)",
+        )
     } else {
-        FeedError::NotAFeed { file: file.to_string() }
+        FeedError::NotAFeed {
+            file: file.to_string(),
+        }
     }
 }
 
 /// The product a file's name gives: `ubuntu.json` → ubuntu; the API's
 /// `products_ubuntu_releases_22.04.json` → ubuntu.
 fn product_from_name(file: &str) -> Option<String> {
-    let name = std::path::Path::new(file).file_name()?.to_string_lossy().to_string();
+    let name = std::path::Path::new(file)
+        .file_name()?
+        .to_string_lossy()
+        .to_string();
     if let Some(start) = name.find("products_") {
         let rest = &name[start + "products_".len()..];
         return rest.find("_releases").map(|end| rest[..end].to_string());
@@ -324,7 +387,9 @@ struct KevEntry {
 
 impl KevEntry {
     fn into_kev(self) -> (String, Kev) {
-        let day = |t: Option<String>| t.and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok());
+        let day = |t: Option<String>| {
+            t.and_then(|t| NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok())
+        };
         (
             self.cve_id,
             Kev {
@@ -346,7 +411,9 @@ fn read_epss(
 ) -> Result<Option<String>, FeedError> {
     let mut newest = None;
     for (n, line) in BufReader::new(stream).lines().enumerate() {
-        let line = line.map_err(|e| context.malformed(&format!("{} 行目 / line {}", n + 1, n + 1), &e.to_string()))?;
+        let line = line.map_err(|e| {
+            context.malformed(&format!("{} 行目 / line {}", n + 1, n + 1), &e.to_string())
+        })?;
         context.meter.record_ended();
         let line = line.trim();
         if let Some(meta) = line.strip_prefix('#') {
@@ -361,12 +428,17 @@ fn read_epss(
         }
         let mut fields = line.split(',');
         let (Some(cve), Some(score)) = (fields.next(), fields.next()) else {
-            return Err(context.malformed(&format!("{} 行目 / line {}", n + 1, n + 1), "expected cve,epss,percentile"));
+            return Err(context.malformed(
+                &format!("{} 行目 / line {}", n + 1, n + 1),
+                "expected cve,epss,percentile",
+            ));
         };
-        let score: f32 = score
-            .trim()
-            .parse()
-            .map_err(|_| context.malformed(&format!("{} 行目 / line {}", n + 1, n + 1), "the EPSS score is not a number"))?;
+        let score: f32 = score.trim().parse().map_err(|_| {
+            context.malformed(
+                &format!("{} 行目 / line {}", n + 1, n + 1),
+                "the EPSS score is not a number",
+            )
+        })?;
         sink(FeedItem::Epss(cve.trim().to_string(), score)).map_err(|e| context.stopped(e))?;
     }
     Ok(newest)

@@ -134,7 +134,8 @@ impl WriteTx {
             }
         }
         self.delete_keys("cves", "id", &replaced).await?;
-        self.delete_keys("cve_products", "cve_id", &replaced).await?;
+        self.delete_keys("cve_products", "cve_id", &replaced)
+            .await?;
         self.insert_rows(&rows).await?;
         self.insert_rows(&products).await?;
         Ok(counts)
@@ -179,7 +180,11 @@ impl WriteTx {
     }
 
     /// Sets one column of `cve_extras` (kev, epss or jvn) for the CVEs given.
-    async fn save_extras(&mut self, column: &str, values: Vec<(String, String)>) -> Result<FeedCounts> {
+    async fn save_extras(
+        &mut self,
+        column: &str,
+        values: Vec<(String, String)>,
+    ) -> Result<FeedCounts> {
         let ids: Vec<&str> = values.iter().map(|(id, _)| id.as_str()).collect();
         let held = self
             .held_versions("cve_extras", "cve_id", column, &ids)
