@@ -26,6 +26,7 @@ pub mod routes;
 pub mod secrets;
 pub mod transfer;
 mod view;
+mod vulnerabilities;
 
 use std::collections::HashMap;
 use std::sync::Arc;

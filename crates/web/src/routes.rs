@@ -13,7 +13,7 @@ use mimamori_domain::access::{Action, Permission};
 
 use crate::{
     accounts, api, audit, auth, bcp, checklist, contacts, devices, facilities, governance,
-    incidents, members, overview, pages, preparedness, registers, AppState,
+    incidents, members, overview, pages, preparedness, registers, vulnerabilities, AppState,
 };
 
 #[derive(Debug, Clone)]
@@ -237,6 +237,9 @@ pub fn table() -> RouteTable {
         .put("/api/v1/facilities/{code}/assessments/{id}/answers/{key}", Facility(EditFacility), checklist::api::answer)
         .post("/api/v1/facilities/{code}/assessments/{id}/answers/{key}/evidence", Facility(EditFacility), checklist::api::upload)
         .get("/api/v1/facilities/{code}/findings", Facility(ViewFacility), checklist::api::findings)
+        .get("/api/v1/facilities/{code}/vulnerabilities", Facility(ViewFacility), vulnerabilities::api::facility_report)
+        .get("/api/v1/feeds", Organisation(ViewFacility), vulnerabilities::api::status)
+        .post("/api/v1/feeds", Organisation(AdministerOrganisation), vulnerabilities::api::import)
         .get("/api/v1/facilities/{code}/devices", Facility(ViewFacility), devices::api::list)
         .post("/api/v1/facilities/{code}/devices", Facility(EditFacility), devices::api::create)
         .post("/api/v1/facilities/{code}/devices/import", Facility(EditFacility), devices::api::import)
