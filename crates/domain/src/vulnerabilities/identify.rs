@@ -75,7 +75,9 @@ pub struct Identified {
     pub cpe: Option<Cpe>,
 }
 
-/// The outcome for one device.
+/// The outcome for one device. Short-lived (one per device while a report or rule runs), so the
+/// identified variant is kept inline rather than boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Identification {

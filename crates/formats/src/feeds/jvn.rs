@@ -49,16 +49,18 @@ pub(crate) fn read_vuldef(
                 path.push(name);
             }
             Event::End(_) => {
-                if path.pop().as_deref() == Some("Vulinfo") {
-                    if let Some(v) = current.take() {
-                        context.meter.record_ended();
-                        if let Some(m) = &v.modified {
-                            if newest.as_ref().is_none_or(|n| m > n) {
-                                newest = Some(m.clone());
-                            }
+                let closed = path.pop();
+                if let (Some("Vulinfo"), Some(v)) = (
+                    closed.as_deref(),
+                    current.take_if(|_| closed.as_deref() == Some("Vulinfo")),
+                ) {
+                    context.meter.record_ended();
+                    if let Some(m) = &v.modified {
+                        if newest.as_ref().is_none_or(|n| m > n) {
+                            newest = Some(m.clone());
                         }
-                        emit(v, sink).map_err(|e| context.stopped(e))?;
                     }
+                    emit(v, sink).map_err(|e| context.stopped(e))?;
                 }
             }
             Event::Text(t) => {

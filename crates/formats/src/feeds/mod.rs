@@ -7,6 +7,8 @@ mod error;
 mod guard;
 mod json_stream;
 mod jvn;
+#[cfg(test)]
+mod tests;
 
 use std::io::{BufRead, BufReader, Cursor, Read};
 

@@ -24,6 +24,9 @@ fn count_sql(source: FeedSource) -> &'static str {
     }
 }
 
+/// JVN of one CVE: (CVE, JVNDB ids, Japanese title, Japanese summary).
+pub type JvnRow = (String, Vec<String>, Option<String>, Option<String>);
+
 /// What an import did to the records of a file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct FeedCounts {
@@ -242,10 +245,7 @@ impl WriteTx {
     }
 
     /// JVN's ids, Japanese titles and summaries by CVE.
-    pub async fn save_jvn(
-        &mut self,
-        entries: &[(String, Vec<String>, Option<String>, Option<String>)],
-    ) -> Result<FeedCounts> {
+    pub async fn save_jvn(&mut self, entries: &[JvnRow]) -> Result<FeedCounts> {
         let values = entries
             .iter()
             .map(|(id, ids, title, summary)| {
