@@ -70,11 +70,17 @@ pub enum Command {
     /// 脆弱性・サポート終了のフィード（endoflife.date・NVD・KEV・EPSS・JVN）/ vulnerability and end-of-life feeds
     #[command(subcommand)]
     Feeds(FeedsCommand),
-    /// 施設の危険な機器（サポート終了・既知の脆弱性）/ a facility's devices past end of support or with known vulnerabilities
+    /// 施設の危険な機器（サポート終了・既知の脆弱性）、または --cve・--runs で全施設を横断検索 / a facility's devices past end of support or with known vulnerabilities; with --cve or --runs, a search across every facility
     Vulnerabilities {
         /// 施設コード / facility code
-        #[arg(long)]
-        facility: String,
+        #[arg(long, required_unless_present_any = ["cve", "runs"])]
+        facility: Option<String>,
+        /// この CVE が該当する機器を全施設から探す / find the devices of every facility this CVE bears on
+        #[arg(long, value_name = "CVE-YYYY-NNNN")]
+        cve: Option<String>,
+        /// この製品・版で稼働する機器を全施設から探す（例: "FortiOS 7.0"）/ find the devices running this product line (e.g. "FortiOS 7.0")
+        #[arg(long, value_name = "PRODUCT")]
+        runs: Option<String>,
         /// この日で判定（既定: 今日）/ judge end of support on this day (default today)
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: Option<chrono::NaiveDate>,

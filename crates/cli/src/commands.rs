@@ -98,9 +98,22 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
         Command::Feeds(command) => crate::vulnerabilities::feeds_command(&store, command).await,
         Command::Vulnerabilities {
             facility,
+            cve,
+            runs,
             as_of,
             format,
-        } => crate::vulnerabilities::vulnerabilities(&store, &facility, as_of, format).await,
+        } => match (facility, cve.is_some() || runs.is_some()) {
+            (facility, true) => {
+                let query = mimamori_app::vulnerabilities::search::SearchQuery { cve, runs };
+                crate::vulnerabilities::search(&store, facility.as_deref(), &query, format).await
+            }
+            (Some(facility), false) => {
+                crate::vulnerabilities::vulnerabilities(&store, &facility, as_of, format).await
+            }
+            (None, false) => anyhow::bail!(
+                "--facility か --cve・--runs を指定してください / give --facility, or --cve or --runs"
+            ),
+        },
         Command::Findings { facility, format } => {
             crate::checklist::findings(&store, &facility, format).await
         }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use mimamori_app::feeds::{self, FeedFileReport, STALE_DAYS};
 use mimamori_app::vulnerabilities::report;
+use mimamori_app::vulnerabilities::search::{self, SearchQuery};
 use mimamori_store::Store;
 
 use crate::cli::{FeedsCommand, Format};
@@ -177,6 +178,58 @@ pub async fn vulnerabilities(
             }
             if report.cve_records > 0 {
                 println!("{}", report.nvd_notice);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mimamori vulnerabilities --cve … | --runs …`: every facility (or the one named) searched.
+pub async fn search(
+    store: &Store,
+    code: Option<&str>,
+    query: &SearchQuery,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let facilities = match code {
+        Some(code) => vec![facility(store, code).await?],
+        None => store.facilities(None).await?,
+    };
+    let today = store.clock().today_jst();
+    let report = search::search(store, &facilities, query, today).await?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Table => {
+            if report.cve_not_held {
+                println!(
+                    "{} は取り込んだ脆弱性情報にありません（mimamori feeds import）/ not in the imported data",
+                    report.cve.as_deref().unwrap_or_default()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            println!(
+                "{} 施設中 {} 施設・{} 台が該当 / {} facilities searched, {} facilities and {} devices found",
+                report.facilities_searched,
+                report.facilities_hit,
+                report.devices_hit,
+                report.facilities_searched,
+                report.facilities_hit,
+                report.devices_hit
+            );
+            for h in &report.hits {
+                let status = match h.status.as_str() {
+                    "affected" => "該当 affected",
+                    "version_unknown" => "版不明・要確認 version unknown",
+                    _ => "稼働 runs",
+                };
+                let suppressed = if h.suppressed { " （対応不要と判断済み / set aside）" } else { "" };
+                println!(
+                    "{}\t{}\t{}\t{status}{suppressed}\t{}",
+                    h.facility,
+                    h.device,
+                    h.runs.as_deref().unwrap_or("-"),
+                    h.exposure_ja.join("・")
+                );
             }
         }
     }

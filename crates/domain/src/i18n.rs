@@ -185,6 +185,9 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("invalid_privilege", "権限「{value}」を読めません。「診療記録:更新、画像:参照」のように 情報区分:参照/更新 で書いてください。", "Cannot read the privilege \"{value}\": write category:read/write, e.g. medical_record:write, images:read."),
     ("no_mapping_for_key", "「{title}」に当てる列を選んでください。", "Choose the column that holds {title}."),
     ("unknown_mapped_column", "対応付けた列「{value}」がファイルにありません。列の対応付けを見直してください。", "The mapped column \"{value}\" is not in the file: review the column mapping."),
+    ("invalid_cve_id", "「{value}」は CVE 番号（例: CVE-2024-21762）として読めません。", "\"{value}\" is not a CVE id (e.g. CVE-2024-21762)."),
+    ("suppression_reason_required", "対応不要とする理由（受容の判断、該当しない根拠、緩和策の内容）を入力してください。", "Give the reason (why the risk is accepted, why it does not apply, or the measure that mitigates it)."),
+    ("suppression_until_past", "期限が過去の日付です。今日以降の日付にするか、空欄（解除するまで）にしてください。", "The end date is past: give today or later, or leave it blank (until lifted)."),
     (
         "inspector_needs_expiry",
         "立入検査員の権限には有効期限が必要です。",

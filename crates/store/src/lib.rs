@@ -57,6 +57,7 @@ pub struct Store {
     writes: Arc<cache::Counter>,
     facts_reads: Arc<checklist::FactsCounters>,
     lifecycle_cache: Arc<vulnerabilities::LifecycleCache>,
+    cve_cache: Arc<vulnerabilities::CveCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -96,6 +97,7 @@ impl Store {
             writes: Default::default(),
             facts_reads: Default::default(),
             lifecycle_cache: Default::default(),
+            cve_cache: Default::default(),
         };
         migrate::run(&store).await?;
         Ok(store)

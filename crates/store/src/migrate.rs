@@ -80,6 +80,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0012_vulnerabilities.sql"),
         include_str!("../migrations/postgres/0012_vulnerabilities.sql"),
     ),
+    (
+        13,
+        "vulnerability_suppressions",
+        include_str!("../migrations/sqlite/0013_vulnerability_suppressions.sql"),
+        include_str!("../migrations/postgres/0013_vulnerability_suppressions.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

@@ -212,7 +212,7 @@ pub struct FeedState {
 }
 
 /// Data older than this many days is called out as old.
-pub const STALE_DAYS: i64 = 30;
+pub const STALE_DAYS: i64 = mimamori_domain::findings::rules_vulnerabilities::STALE_FEED_DAYS;
 
 /// Every source's state on `today`. endoflife.date counts the embedded snapshot too.
 pub async fn status(store: &Store, today: NaiveDate) -> Result<Vec<FeedState>, StoreError> {

@@ -7,6 +7,7 @@ mod rules_checklist;
 mod rules_ledger;
 mod rules_preparedness;
 mod rules_remote;
+pub mod rules_vulnerabilities;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,10 @@ pub struct DeviceFacts {
     pub software_without_version: u32,
     /// Distinct network segments of its interfaces.
     pub segments: Vec<String>,
+    /// Its software as (name, version), to match vulnerabilities against.
+    pub software: Vec<(String, Option<String>)>,
+    /// What exposes it (judged from its whole ledger row when read).
+    pub exposure: Vec<crate::vulnerabilities::assess::ExposureReason>,
 }
 
 impl DeviceFacts {
@@ -80,6 +85,48 @@ impl DeviceFacts {
             model: self.model.as_deref().unwrap_or_default(),
         }
     }
+
+    /// The vendor:product keys of what it runs (its OS and software as identified), to find the
+    /// vulnerability records that may bear on it.
+    pub fn product_keys(&self) -> Vec<String> {
+        use crate::vulnerabilities::{identify, identify_software, Identification};
+        let mut keys = Vec::new();
+        if let Identification::Identified(id) = identify(self.text()) {
+            keys.extend(id.cpe.map(|c| c.key()));
+        }
+        for (name, version) in &self.software {
+            if let Some(id) = identify_software(name, version.as_deref().unwrap_or_default()) {
+                keys.extend(id.cpe.map(|c| c.key()));
+            }
+        }
+        keys
+    }
+
+    /// What it runs, its end of support on `day` and what exposes it.
+    pub fn assess(
+        &self,
+        lifecycle: &crate::vulnerabilities::Lifecycle,
+        day: NaiveDate,
+    ) -> crate::vulnerabilities::assess::DeviceAssessment {
+        crate::vulnerabilities::assess::assess_parts(
+            self.text(),
+            self.software
+                .iter()
+                .map(|(name, version)| (name.as_str(), version.as_deref().unwrap_or_default())),
+            self.exposure.clone(),
+            lifecycle,
+            day,
+        )
+    }
+}
+
+/// What the vulnerability feeds held when the facts were read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedFacts {
+    /// NVD records held (0: no vulnerability feed imported).
+    pub nvd_records: i64,
+    /// The day of the newest NVD record held.
+    pub nvd_newest: Option<NaiveDate>,
 }
 
 /// A remote-maintenance connection from its register.
@@ -150,6 +197,37 @@ pub struct FacilityFacts {
     pub incidents: Vec<IncidentFacts>,
     /// Product lifecycles (end of support): the embedded snapshot and the imported feeds.
     pub lifecycle: std::sync::Arc<crate::vulnerabilities::Lifecycle>,
+    /// The vulnerability records naming a product the devices run.
+    pub cves: std::sync::Arc<Vec<crate::vulnerabilities::cve::CveRecord>>,
+    pub feeds: FeedFacts,
+    /// Vulnerabilities set aside by a person (in force or not: the rules check the day).
+    pub suppressions: Vec<crate::vulnerabilities::suppression::Suppression>,
+    /// The devices' vulnerabilities, matched once when a rule first asks (see
+    /// [`rules_vulnerabilities::device_vulnerabilities`]).
+    pub vulnerabilities: Memo<std::sync::Arc<Vec<rules_vulnerabilities::DeviceVulnerabilities>>>,
+}
+
+/// A value computed once from the facts it sits in. A copy of the facts starts without it, as
+/// the copy is made to be changed.
+#[derive(Debug)]
+pub struct Memo<T>(std::sync::OnceLock<T>);
+
+impl<T> Default for Memo<T> {
+    fn default() -> Self {
+        Memo(std::sync::OnceLock::new())
+    }
+}
+
+impl<T> Clone for Memo<T> {
+    fn clone(&self) -> Self {
+        Memo::default()
+    }
+}
+
+impl<T> Memo<T> {
+    pub fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {
+        self.0.get_or_init(f)
+    }
 }
 
 /// A record of a register, with its id for links.
@@ -207,6 +285,10 @@ impl FacilityFacts {
             bcp_progress: (0, 0, 0),
             incidents: Vec::new(),
             lifecycle: crate::vulnerabilities::Lifecycle::embedded(),
+            cves: Default::default(),
+            feeds: FeedFacts::default(),
+            suppressions: Vec::new(),
+            vulnerabilities: Default::default(),
         }
     }
 }
@@ -227,6 +309,8 @@ pub enum RecordKind {
     Bcp,
     Drill,
     Incident,
+    /// The vulnerability feeds (the feeds page).
+    Feeds,
 }
 
 impl RecordKind {
@@ -244,6 +328,7 @@ impl RecordKind {
             Self::Bcp => "bcp",
             Self::Drill => "drill",
             Self::Incident => "incident",
+            Self::Feeds => "feeds",
         }
     }
 }
@@ -308,6 +393,10 @@ pub const RULES: &[Rule] = &[
     rules_ledger::LEDGER_NOT_CONFIRMED,
     rules_ledger::END_OF_LIFE_OS,
     rules_ledger::OS_NOT_JUDGED,
+    rules_vulnerabilities::EXPLOITED,
+    rules_vulnerabilities::CRITICAL,
+    rules_vulnerabilities::VERSION_UNKNOWN,
+    rules_vulnerabilities::FEED_STALE,
     rules_ledger::DUAL_HOMED,
     rules_remote::REMOTE_WITHOUT_REGISTER,
     rules_remote::SHARED_ID,
@@ -402,3 +491,7 @@ mod tests;
 #[cfg(test)]
 #[path = "rules_preparedness_tests.rs"]
 mod rules_preparedness_tests;
+
+#[cfg(test)]
+#[path = "rules_vulnerabilities_tests.rs"]
+mod rules_vulnerabilities_tests;

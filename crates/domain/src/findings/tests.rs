@@ -21,6 +21,8 @@ fn device(id: i64, no: &str) -> DeviceFacts {
         remote_maintenance: false,
         software_without_version: 0,
         segments: vec!["電子カルテ系".into()],
+        software: Vec::new(),
+        exposure: Vec::new(),
     }
 }
 
@@ -77,6 +79,10 @@ fn clean() -> FacilityFacts {
         target_on: None,
     }];
     prepare(&mut facts);
+    facts.feeds = FeedFacts {
+        nvd_records: 1,
+        nvd_newest: Some(facts.today),
+    };
     facts
 }
 

@@ -5,7 +5,7 @@
 use std::net::Ipv4Addr;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::end_of_life::{end_of_life, EndOfLife};
 use super::identify::{identify, identify_software, DeviceText, Identification, Identified};
@@ -14,7 +14,7 @@ use super::matching::Platform;
 use crate::ledger::device::{Device, DeviceKind};
 
 /// What raises a device's danger: attackers reach it more easily.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExposureReason {
     /// A VPN gateway, firewall, UTM or router: the door from the internet.
@@ -28,6 +28,15 @@ pub enum ExposureReason {
 }
 
 impl ExposureReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            ExposureReason::Edge => "edge",
+            ExposureReason::RemoteMaintenance => "remote_maintenance",
+            ExposureReason::PublicAddress => "public_address",
+            ExposureReason::Published => "published",
+        }
+    }
+
     pub fn words(self, lang: crate::i18n::Lang) -> &'static str {
         match self {
             ExposureReason::Edge => lang.pick("境界・VPN機器", "edge or VPN device"),
@@ -75,20 +84,35 @@ const PUBLIC_SEGMENTS: &[&str] = &["インターネット", "internet", "dmz", "
 
 /// Assesses `device` on `day`.
 pub fn assess(device: &Device, lifecycle: &Lifecycle, day: NaiveDate) -> DeviceAssessment {
-    let os = identify(DeviceText {
+    let text = DeviceText {
         os_name: device.os_name.as_deref().unwrap_or_default(),
         os_version: device.os_version.as_deref().unwrap_or_default(),
         maker: device.maker.as_deref().unwrap_or_default(),
         model: device.model.as_deref().unwrap_or_default(),
-    });
+    };
+    let software = device
+        .software
+        .iter()
+        .map(|s| (s.name.as_str(), s.version.as_deref().unwrap_or_default()));
+    assess_parts(text, software, exposure_of_device(device), lifecycle, day)
+}
+
+/// Assesses what a device runs (`text`, and its software as (name, version)) on `day`, its
+/// exposure already known: the findings read devices in a leaner form than the ledger's.
+pub fn assess_parts<'s>(
+    text: DeviceText<'_>,
+    software: impl Iterator<Item = (&'s str, &'s str)>,
+    exposure: Vec<ExposureReason>,
+    lifecycle: &Lifecycle,
+    day: NaiveDate,
+) -> DeviceAssessment {
+    let os = identify(text);
     let os_end_of_life = match &os {
         Identification::Identified(id) => Some(end_of_life(id, lifecycle, day)),
         _ => None,
     };
-    let software: Vec<(Identified, EndOfLife)> = device
-        .software
-        .iter()
-        .filter_map(|s| identify_software(&s.name, s.version.as_deref().unwrap_or_default()))
+    let software: Vec<(Identified, EndOfLife)> = software
+        .filter_map(|(name, version)| identify_software(name, version))
         .map(|id| {
             let eol = end_of_life(&id, lifecycle, day);
             (id, eol)
@@ -106,40 +130,48 @@ pub fn assess(device: &Device, lifecycle: &Lifecycle, day: NaiveDate) -> DeviceA
         os_end_of_life,
         software,
         platform: Platform { items },
-        exposure: exposure(device),
+        exposure,
     }
 }
 
-fn exposure(device: &Device) -> Vec<ExposureReason> {
+/// What the exposure of a device is judged from.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExposureInput<'a> {
+    pub kind: Option<DeviceKind>,
+    pub model: &'a str,
+    pub description: &'a str,
+    pub os_name: &'a str,
+    pub remote_maintenance: bool,
+}
+
+/// What exposes a device: its kind and words, remote maintenance, and its interfaces as
+/// (IP address, host name, segment).
+pub fn exposure_of<'i>(
+    input: ExposureInput<'_>,
+    interfaces: impl Iterator<Item = (&'i str, &'i str, &'i str)> + Clone,
+) -> Vec<ExposureReason> {
+    let hostnames: Vec<&str> = interfaces.clone().map(|(_, h, _)| h).collect();
     let text = crate::validation::search_key(&format!(
         "{} {} {} {}",
-        device.model.as_deref().unwrap_or_default(),
-        device.description.as_deref().unwrap_or_default(),
-        device.os_name.as_deref().unwrap_or_default(),
-        device
-            .interfaces
-            .iter()
-            .filter_map(|i| i.hostname.as_deref())
-            .collect::<Vec<_>>()
-            .join(" ")
+        input.model,
+        input.description,
+        input.os_name,
+        hostnames.join(" ")
     ));
     let mut reasons = Vec::new();
-    let edge_kind =
-        device.kind == DeviceKind::Network && (text.contains("vpn") || text.contains("utm"));
+    let edge_kind = input.kind == Some(DeviceKind::Network)
+        && (text.contains("vpn") || text.contains("utm"));
     if edge_kind || EDGE_WORDS.iter().any(|w| text.contains(w)) {
         reasons.push(ExposureReason::Edge);
     }
-    if device.remote_maintenance {
+    if input.remote_maintenance {
         reasons.push(ExposureReason::RemoteMaintenance);
     }
-    let public = device.interfaces.iter().any(|i| {
-        i.ip.as_deref()
-            .and_then(|ip| ip.trim().parse::<Ipv4Addr>().ok())
-            .is_some_and(is_public)
-            || i.segment.as_deref().is_some_and(|s| {
-                let s = crate::validation::search_key(s);
-                PUBLIC_SEGMENTS.iter().any(|p| s.contains(p))
-            })
+    let public = interfaces.clone().any(|(ip, _, segment)| {
+        ip.trim().parse::<Ipv4Addr>().ok().is_some_and(is_public) || {
+            let s = crate::validation::search_key(segment);
+            !s.is_empty() && PUBLIC_SEGMENTS.iter().any(|p| s.contains(p))
+        }
     });
     if public {
         reasons.push(ExposureReason::PublicAddress);
@@ -148,6 +180,26 @@ fn exposure(device: &Device) -> Vec<ExposureReason> {
         reasons.push(ExposureReason::Published);
     }
     reasons
+}
+
+fn exposure_of_device(device: &Device) -> Vec<ExposureReason> {
+    let input = ExposureInput {
+        kind: Some(device.kind),
+        model: device.model.as_deref().unwrap_or_default(),
+        description: device.description.as_deref().unwrap_or_default(),
+        os_name: device.os_name.as_deref().unwrap_or_default(),
+        remote_maintenance: device.remote_maintenance,
+    };
+    exposure_of(
+        input,
+        device.interfaces.iter().map(|i| {
+            (
+                i.ip.as_deref().unwrap_or_default(),
+                i.hostname.as_deref().unwrap_or_default(),
+                i.segment.as_deref().unwrap_or_default(),
+            )
+        }),
+    )
 }
 
 /// Not private, loopback, link-local or shared (100.64/10) address space.

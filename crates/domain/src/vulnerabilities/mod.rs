@@ -7,6 +7,7 @@ pub mod assess;
 pub mod cpe;
 pub mod cve;
 pub mod end_of_life;
+pub mod fan_out;
 pub mod feed;
 pub mod identify;
 mod identify_products;
@@ -15,6 +16,7 @@ pub mod lifecycle;
 pub mod matching;
 pub mod nvd;
 pub mod sources;
+pub mod suppression;
 pub mod version;
 
 #[cfg(test)]
@@ -23,6 +25,7 @@ mod identify_tests;
 mod matching_tests;
 
 pub use end_of_life::{end_of_life, EndOfLife};
+pub use fan_out::{match_platforms, RecordIndex};
 pub use feed::FeedSource;
 pub use identify::{identify, identify_software, DeviceText, Identification, Identified};
 pub use lifecycle::Lifecycle;

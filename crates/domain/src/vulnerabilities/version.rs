@@ -123,6 +123,15 @@ fn clean(text: &str) -> String {
     kept
 }
 
+impl Version {
+    /// Whether it lies in the line `line` names: "7.0.12" is in "7.0" and in "7", not in
+    /// "7.2"; "7.0" is in "7.0" (a line is as long as written).
+    pub fn in_line(&self, line: &Version) -> bool {
+        line.parts.len() <= self.parts.len()
+            && line.parts.iter().zip(&self.parts).all(|(a, b)| a == b)
+    }
+}
+
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
         let len = self.parts.len().max(other.parts.len());
@@ -158,6 +167,16 @@ mod tests {
 
     fn v(text: &str) -> Version {
         Version::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_version_lies_in_the_lines_that_lead_it() {
+        assert!(v("7.0.12 build0523").in_line(&v("7.0")));
+        assert!(v("7.0").in_line(&v("7.0")));
+        assert!(v("7.0.12").in_line(&v("7")));
+        assert!(!v("7.2.8").in_line(&v("7.0")));
+        assert!(!v("7").in_line(&v("7.0")), "7 says nothing of its minor");
+        assert!(!v("17.0.1").in_line(&v("7.0")));
     }
 
     #[test]

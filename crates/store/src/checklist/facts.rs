@@ -14,6 +14,7 @@ use mimamori_domain::findings::{
 use mimamori_domain::ledger::device::{DeviceKind, DeviceStatus};
 use mimamori_domain::ledger::registers::{REMOTE_MAINTENANCE, SYSTEMS};
 use mimamori_domain::validation::search_key;
+use mimamori_domain::vulnerabilities::assess::{exposure_of, ExposureInput};
 use mimamori_domain::{backups, bcp, contacts};
 
 use super::facts_changes::{Base, Opened};
@@ -149,7 +150,7 @@ impl Store {
             }
             None => self.cold_facts(facility_id, today, seq).await?,
         };
-        let facts = Arc::new(facts);
+        let facts = Arc::new(self.with_feeds(facts).await?);
         if keep {
             let kept = KeptFacts {
                 facts: facts.clone(),
@@ -157,6 +158,16 @@ impl Store {
             };
             self.facts_cache.put(facility_id, stamp, Arc::new(kept));
         }
+        Ok(facts)
+    }
+
+    /// `facts` with what the feeds say of its devices (read last: the devices decide which
+    /// records), their vulnerabilities to be matched afresh.
+    async fn with_feeds(&self, mut facts: FacilityFacts) -> Result<FacilityFacts> {
+        let (cves, feeds) = self.feed_facts(&facts.devices).await?;
+        facts.cves = cves;
+        facts.feeds = feeds;
+        facts.vulnerabilities = Default::default();
         Ok(facts)
     }
 
@@ -254,6 +265,7 @@ impl Store {
         let facility = self.facility(facility_id).await?;
         let mut facts = FacilityFacts::new(today, facility.profile.kind);
         facts.lifecycle = self.lifecycle().await?;
+        facts.suppressions = self.suppressions(facility_id).await?;
         facts.beds = facility.profile.beds;
         facts.people = self.people(facility_id).await?;
         facts.appointments = self
@@ -420,10 +432,11 @@ impl Store {
             Option<String>,
             Option<String>,
             i64,
+            Option<String>,
         );
         let backend = self.backend;
         let sql = backend.json_rows(
-            "id, management_no, kind, status, os_name, os_version, maker, model, remote_maintenance",
+            "id, management_no, kind, status, os_name, os_version, maker, model, remote_maintenance, description",
             &format!(
                 "devices WHERE facility_id = $1{}",
                 scope.condition(backend, "id")
@@ -432,6 +445,7 @@ impl Store {
         );
         let rows: Vec<Columns> = self.facility_json_rows(&sql, facility_id, scope).await?;
         let mut index = HashMap::with_capacity(rows.len());
+        let mut descriptions: HashMap<i64, String> = HashMap::new();
         let mut devices: Vec<DeviceFacts> = rows
             .into_iter()
             .enumerate()
@@ -448,9 +462,13 @@ impl Store {
                         maker,
                         model,
                         remote,
+                        description,
                     ),
                 )| {
                     index.insert(id, i);
+                    if let Some(text) = description.filter(|t| !t.is_empty()) {
+                        descriptions.insert(id, text);
+                    }
                     DeviceFacts {
                         id,
                         management_no,
@@ -463,35 +481,73 @@ impl Store {
                         remote_maintenance: remote != 0,
                         software_without_version: 0,
                         segments: Vec::new(),
+                        software: Vec::new(),
+                        exposure: Vec::new(),
                     }
                 },
             )
             .collect();
+        // Software: counted when it has no version, kept as (name, version) for matching.
         let sql = backend.json_rows(
-            "device_id, n",
-            &format!("(SELECT s.device_id, COUNT(*) AS n FROM device_software s JOIN devices d ON d.id = s.device_id WHERE d.facility_id = $1{} AND (s.version IS NULL OR s.version = '') GROUP BY s.device_id) missing", scope.condition(backend, "d.id")),
-            "device_id",
+            "device_id, name, version",
+            &format!("(SELECT s.device_id, s.name, s.version FROM device_software s JOIN devices d ON d.id = s.device_id WHERE d.facility_id = $1{}) software", scope.condition(backend, "d.id")),
+            "device_id, name",
         );
-        for (id, n) in self
-            .facility_json_rows::<(i64, i64)>(&sql, facility_id, scope)
+        for (id, name, version) in self
+            .facility_json_rows::<(i64, String, Option<String>)>(&sql, facility_id, scope)
             .await?
         {
             if let Some(&i) = index.get(&id) {
-                devices[i].software_without_version = u32::try_from(n).unwrap_or(u32::MAX);
+                let device = &mut devices[i];
+                if version.as_deref().is_none_or(str::is_empty) {
+                    device.software_without_version += 1;
+                }
+                device.software.push((name, version));
             }
         }
+        // Interfaces: distinct segments, and with the description what exposes the device.
         let sql = backend.json_rows(
-            "device_id, segment",
-            &format!("(SELECT DISTINCT i.device_id, i.segment FROM device_interfaces i JOIN devices d ON d.id = i.device_id WHERE d.facility_id = $1{} AND i.segment IS NOT NULL AND i.segment <> '') segments", scope.condition(backend, "d.id")),
-            "device_id, segment",
+            "device_id, ip, hostname, segment",
+            &format!("(SELECT i.device_id, i.ip, i.hostname, i.segment FROM device_interfaces i JOIN devices d ON d.id = i.device_id WHERE d.facility_id = $1{}) interfaces", scope.condition(backend, "d.id")),
+            "device_id",
         );
-        for (id, segment) in self
-            .facility_json_rows::<(i64, String)>(&sql, facility_id, scope)
+        let mut interfaces: HashMap<i64, Vec<(String, String, String)>> = HashMap::new();
+        for (id, ip, hostname, segment) in self
+            .facility_json_rows::<(i64, Option<String>, Option<String>, Option<String>)>(
+                &sql,
+                facility_id,
+                scope,
+            )
             .await?
         {
             if let Some(&i) = index.get(&id) {
-                devices[i].segments.push(segment);
+                let segment = segment.unwrap_or_default();
+                let segments = &mut devices[i].segments;
+                if !segment.is_empty() && !segments.contains(&segment) {
+                    segments.push(segment.clone());
+                }
+                interfaces.entry(id).or_default().push((
+                    ip.unwrap_or_default(),
+                    hostname.unwrap_or_default(),
+                    segment,
+                ));
             }
+        }
+        for device in &mut devices {
+            let description = descriptions.remove(&device.id).unwrap_or_default();
+            let input = ExposureInput {
+                kind: device.kind,
+                model: device.model.as_deref().unwrap_or_default(),
+                description: &description,
+                os_name: device.os_name.as_deref().unwrap_or_default(),
+                remote_maintenance: device.remote_maintenance,
+            };
+            let own = interfaces.remove(&device.id).unwrap_or_default();
+            device.exposure = exposure_of(
+                input,
+                own.iter()
+                    .map(|(ip, h, s)| (ip.as_str(), h.as_str(), s.as_str())),
+            );
         }
         Ok(devices)
     }

@@ -29,6 +29,7 @@ const MOST_ENTRIES: i64 = 1_000;
 /// accounts): registers, staff, checklist answers, preparedness, account policies and workflow
 /// (whose changes to accounts are audited as `account` entries of their own).
 const SMALL_PARTS: &[&str] = &[
+    "vulnerability_suppression",
     "vendor",
     "system",
     "cloud_service",

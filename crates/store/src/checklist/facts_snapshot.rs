@@ -16,7 +16,7 @@ use crate::{col, Store};
 /// The encoding of a snapshot: postcard of `(accounts, devices)`, which is not self-describing,
 /// so a change to `Account` or `DeviceFacts` must change this name (the test
 /// `the_encoding_is_pinned` fails until it does). Snapshots of another format are read past.
-const FORMAT: &str = "postcard1/accounts-devices/2";
+const FORMAT: &str = "postcard1/accounts-devices/3";
 
 /// Facilities with fewer accounts and devices than this are read in full in a few milliseconds:
 /// no snapshot is written for them.
@@ -130,6 +130,8 @@ mod tests {
             remote_maintenance: true,
             software_without_version: 2,
             segments: vec!["電子カルテ系".into()],
+            software: vec![("Microsoft Office".into(), Some("2016".into()))],
+            exposure: vec![mimamori_domain::vulnerabilities::assess::ExposureReason::RemoteMaintenance],
         };
         (vec![account], vec![device])
     }
@@ -150,7 +152,7 @@ mod tests {
         let data = encode(&accounts, &devices).expect("encoded");
         assert_eq!(
             hex::encode(&data),
-            "010e0fe99bbbe5ad90e382abe383abe383860564313030310de58cbbe5b8ab20e4b880e9838e02043130303104313030320406e58cbbe5b8ab206d65646963616c5f7265636f72643a77726974652c696d616765733a726561640101010a323032362d31312d323200010a323032362d31312d323201060750432d3030303101000100010e57696e646f7773205365727665720001034e45430001020112e99bbbe5ad90e382abe383abe38386e7b3bb",
+            "010e0fe99bbbe5ad90e382abe383abe383860564313030310de58cbbe5b8ab20e4b880e9838e02043130303104313030320406e58cbbe5b8ab206d65646963616c5f7265636f72643a77726974652c696d616765733a726561640101010a323032362d31312d323200010a323032362d31312d323201060750432d3030303101000100010e57696e646f7773205365727665720001034e45430001020112e99bbbe5ad90e382abe383abe38386e7b3bb01104d6963726f736f6674204f66666963650104323031360101",
             "the snapshot encoding changed: change FORMAT ({FORMAT}) and these bytes"
         );
     }

@@ -1,11 +1,13 @@
 //! The feeds Mimamori knows danger from, as imported: product lifecycles, NVD records and what
 //! CISA KEV, EPSS and JVN add to them. Reads here; writes in [`writes`].
 
+mod suppressions;
 mod writes;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use mimamori_domain::findings::FeedFacts;
 use mimamori_domain::vulnerabilities::cve::{CveRecord, Kev};
 use mimamori_domain::vulnerabilities::lifecycle::Product;
 use mimamori_domain::vulnerabilities::Lifecycle;
@@ -20,6 +22,10 @@ pub use writes::FeedCounts;
 /// The lifecycle in use and the stamp of the imported data it was built from.
 #[derive(Debug, Default)]
 pub(crate) struct LifecycleCache(Mutex<Option<(String, Arc<Lifecycle>)>>);
+
+/// The records last read for the rules, under the NVD feed's stamp and the product keys asked.
+#[derive(Debug, Default)]
+pub(crate) struct CveCache(Mutex<Option<(String, String, Arc<Vec<CveRecord>>)>>);
 
 /// One source's state, for `feeds status`.
 #[derive(Debug, Clone, Serialize)]
@@ -141,6 +147,67 @@ impl Store {
                 })
             })
             .collect())
+    }
+
+    /// What the rules need of the feeds for `devices`: the records naming a product they run
+    /// (kept between calls while no feed import changes them), and the NVD feed's state.
+    pub async fn feed_facts(
+        &self,
+        devices: &[mimamori_domain::findings::DeviceFacts],
+    ) -> Result<(Arc<Vec<CveRecord>>, FeedFacts)> {
+        let row = sqlx::query(
+            "SELECT records, newest, imported_at FROM feed_sources WHERE source = 'nvd'",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok((Arc::default(), FeedFacts::default()));
+        };
+        let newest: Option<String> = col(&row, "newest")?;
+        let feeds = FeedFacts {
+            nvd_records: col(&row, "records")?,
+            nvd_newest: newest.and_then(|n| n.get(..10).and_then(|d| d.parse().ok())),
+        };
+        let stamp = format!("{} {}", col::<String>(&row, "imported_at")?, feeds.nvd_records);
+        let mut keys: Vec<String> = devices
+            .iter()
+            .filter(|d| d.in_use())
+            .flat_map(|d| d.product_keys())
+            .collect();
+        keys.sort();
+        keys.dedup();
+        if keys.is_empty() {
+            return Ok((Arc::default(), feeds));
+        }
+        let wanted = keys.join(" ");
+        if let Ok(held) = self.cve_cache.0.lock() {
+            if let Some((s, k, records)) = held.as_ref() {
+                if *s == stamp && *k == wanted {
+                    return Ok((records.clone(), feeds));
+                }
+            }
+        }
+        let records = Arc::new(self.cves_for_products(&keys).await?);
+        if let Ok(mut held) = self.cve_cache.0.lock() {
+            *held = Some((stamp, wanted, records.clone()));
+        }
+        Ok((records, feeds))
+    }
+
+    /// The record of `id` ("CVE-2024-21762"), with what KEV, EPSS and JVN add.
+    pub async fn cve_record(&self, id: &str) -> Result<Option<CveRecord>> {
+        let row = sqlx::query(
+            "SELECT c.data, e.kev, e.epss, e.jvn FROM cves c LEFT JOIN cve_extras e ON e.cve_id = c.id WHERE c.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            let mut record: CveRecord = decode(&col::<String>(&row, "data")?)?;
+            add_extras(&mut record, &row)?;
+            Ok(record)
+        })
+        .transpose()
     }
 
     /// How many CVE records are held.

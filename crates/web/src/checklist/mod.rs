@@ -181,6 +181,7 @@ pub fn record_link(code: &str, record: &RecordRef) -> String {
         (RecordKind::Drill, _) => format!("/facilities/{code}/registers/drills"),
         (RecordKind::Incident, Some(id)) => format!("/facilities/{code}/incidents/{id}"),
         (RecordKind::Incident, None) => format!("/facilities/{code}/incidents"),
+        (RecordKind::Feeds, _) => "/feeds".to_string(),
         (RecordKind::Ledger, _) | (RecordKind::Device, None) => {
             format!("/facilities/{code}/devices")
         }

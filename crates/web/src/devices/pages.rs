@@ -294,6 +294,16 @@ struct ShowPage {
     status: String,
     history: Vec<AuditEntry>,
     can_edit: bool,
+    /// Its end of support and vulnerabilities (see `vulnerabilities/device_section.html`).
+    danger: Option<mimamori_app::vulnerabilities::DeviceDanger>,
+    cve_records: i64,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+impl ShowPage {
+    fn state_label(&self, state: &str) -> &'static str {
+        crate::vulnerabilities::pages::state_label(state)
+    }
 }
 
 pub async fn show(
@@ -305,7 +315,14 @@ pub async fn show(
     let stored = state.store.device(fctx.facility.id, id).await?;
     let mut history = state.store.audit_history("device", &id.to_string()).await?;
     history.reverse();
+    let today = state.store.clock().today_jst();
+    let danger =
+        mimamori_app::vulnerabilities::device_report(&state.store, fctx.facility.id, id, today)
+            .await?;
     let page = ShowPage {
+        danger: Some(danger),
+        cve_records: state.store.cve_count().await?,
+        kinds: crate::vulnerabilities::pages::suppression_kinds(),
         kind: stored.device.kind.label(ctx.lang).to_string(),
         status: stored.device.status.label(ctx.lang).to_string(),
         can_edit: fctx.roles.iter().any(|r| r.allows(Action::EditFacility)),

@@ -1,12 +1,13 @@
 //! `/api/v1/facilities/{code}/vulnerabilities` and `/api/v1/feeds`.
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use chrono::NaiveDate;
 use mimamori_app::feeds::{self, FeedFileReport, FeedState};
-use mimamori_app::vulnerabilities::{report, VulnerabilityReport};
+use mimamori_app::vulnerabilities::{report, suppressions, SuppressionView, VulnerabilityReport};
+use mimamori_domain::vulnerabilities::suppression::SuppressionInput;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -74,4 +75,41 @@ pub async fn import(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, Json(report)))
+}
+
+/// Sets a vulnerability aside for a device (`device`: its 管理番号) or, with `device` blank,
+/// every device of the facility: `kind` risk_accepted | not_applicable | mitigated, a `reason`,
+/// and `until` (YYYY-MM-DD, blank: until lifted). Audited; feed re-imports keep it.
+#[utoipa::path(post, path = "/api/v1/facilities/{code}/vulnerabilities/suppressions", tag = "vulnerabilities",
+    params(("code" = String, Path)), request_body(content = Object, description = "cve_id, device, kind, reason, until"),
+    responses((status = 201, body = SuppressionView), (status = 422)))]
+pub async fn suppress(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Json(input): Json<SuppressionInput>,
+) -> AppResult<(StatusCode, Json<SuppressionView>)> {
+    let today = state.store.clock().today_jst();
+    let kept = suppressions::suppress(
+        &state.store,
+        &principal.actor(),
+        fctx.facility.id,
+        &input,
+        today,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(kept)))
+}
+
+/// Lifts a suppression: the vulnerability counts again.
+#[utoipa::path(delete, path = "/api/v1/facilities/{code}/vulnerabilities/suppressions/{id}", tag = "vulnerabilities",
+    params(("code" = String, Path), ("id" = i64, Path)), responses((status = 204), (status = 404)))]
+pub async fn lift(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Extension(fctx): Extension<FacilityCtx>,
+    Path(path): Path<(String, i64)>,
+) -> AppResult<StatusCode> {
+    suppressions::lift(&state.store, &principal.actor(), fctx.facility.id, path.1).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

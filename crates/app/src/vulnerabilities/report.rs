@@ -1,17 +1,20 @@
 //! A facility's dangerous devices on a day: end of support from the lifecycle data, and the
 //! vulnerabilities of the feeds matched against what each device runs — distinct platforms
 //! matched once and fanned out to their devices — ranked exploited first (CISA KEV), then by
-//! exposure, then by CVSS. Pages, API and CLI call [`report`].
-
-use std::collections::HashMap;
+//! exposure, then by CVSS; a suppressed one is shown with its decision and counted apart. Pages,
+//! API and CLI call [`report`].
 
 use chrono::NaiveDate;
 use mimamori_domain::ledger::device::DeviceStatus;
 use mimamori_domain::ledger::device_filter::DeviceFilter;
-use mimamori_domain::vulnerabilities::assess::{assess, ExposureReason};
+use mimamori_domain::findings::rules_vulnerabilities::STALE_FEED_DAYS;
+use mimamori_domain::i18n::Lang;
+use mimamori_domain::vulnerabilities::assess::assess;
+use mimamori_domain::vulnerabilities::suppression::{covering, Suppression};
 use mimamori_domain::vulnerabilities::cve::CveRecord;
 use mimamori_domain::vulnerabilities::end_of_life::{EndOfLife, Ending};
-use mimamori_domain::vulnerabilities::{exposure, Exposure, Identification, Platform};
+use mimamori_domain::vulnerabilities::{match_platforms, Exposure, Identification};
+use mimamori_store::ledger::devices::StoredDevice;
 use mimamori_store::{Store, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -54,6 +57,52 @@ pub struct VulnerabilityEntry {
     pub summary: String,
     pub sources: Vec<String>,
     pub jvn_ids: Vec<String>,
+    /// The person's decision setting it aside, while in force.
+    pub suppressed: Option<SuppressionView>,
+}
+
+/// A suppression as the report shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuppressionView {
+    pub id: i64,
+    pub cve_id: String,
+    /// "risk_accepted", "not_applicable" or "mitigated".
+    pub kind: String,
+    /// The same, in Japanese.
+    pub kind_ja: String,
+    pub reason: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub until: Option<NaiveDate>,
+    pub decided_by: String,
+    pub decided_at: String,
+    /// It covers every device of the facility, not this one alone.
+    pub facility_wide: bool,
+    /// 管理番号 of its device, when the report holds the device.
+    pub device: Option<String>,
+}
+
+impl SuppressionView {
+    pub fn of(s: &Suppression) -> Self {
+        SuppressionView {
+            id: s.id,
+            cve_id: s.cve_id.clone(),
+            kind: s.kind.code().into(),
+            kind_ja: s.kind.label(Lang::Ja).into(),
+            reason: s.reason.clone(),
+            until: s.until,
+            decided_by: s.decided_by.clone(),
+            decided_at: s.decided_at.clone(),
+            facility_wide: s.device_id.is_none(),
+            device: None,
+        }
+    }
+}
+
+impl VulnerabilityEntry {
+    /// Counted: affecting the device and not set aside.
+    pub fn counts(&self) -> bool {
+        self.status == "affected" && self.suppressed.is_none()
+    }
 }
 
 /// One device in use, and what makes it dangerous.
@@ -66,7 +115,7 @@ pub struct DeviceDanger {
     pub runs: Option<String>,
     /// Empty when what it runs is supported (or cannot be judged: see `end_of_life_state`).
     pub end_of_life: Vec<EndOfLifeEntry>,
-    /// "ended", "supported", "undetermined", "no_data" or "unidentified".
+    /// "ended", "supported", "undetermined", "no_data", "unidentified" or "not_written".
     pub end_of_life_state: String,
     /// Why the state is undetermined, in Japanese.
     pub undetermined_reason: Option<String>,
@@ -78,11 +127,25 @@ pub struct DeviceDanger {
 }
 
 impl DeviceDanger {
+    /// Exploited (KEV) vulnerabilities affecting it, not set aside.
     pub fn exploited(&self) -> usize {
         self.vulnerabilities
             .iter()
-            .filter(|v| v.kev && v.status == "affected")
+            .filter(|v| v.kev && v.counts())
             .count()
+    }
+
+    /// Whether the report has something to say of it: past end of support, a vulnerability,
+    /// or an OS that could not be judged.
+    pub fn worth_showing(&self) -> bool {
+        !self.end_of_life.is_empty()
+            || !self.vulnerabilities.is_empty()
+            || matches!(self.end_of_life_state.as_str(), "unidentified" | "undetermined")
+    }
+
+    /// Vulnerabilities affecting it, not set aside.
+    pub fn affected(&self) -> usize {
+        self.vulnerabilities.iter().filter(|v| v.counts()).count()
     }
 }
 
@@ -107,6 +170,12 @@ pub struct VulnerabilityReport {
     pub end_of_life_devices: usize,
     /// CVE records held; 0 means no vulnerability feed has been imported.
     pub cve_records: i64,
+    /// Days since the newest NVD record held (None: no NVD data).
+    pub feed_age_days: Option<i64>,
+    /// Set when the vulnerability data is older than 30 days or absent, in Japanese.
+    pub feed_warning_ja: Option<String>,
+    /// Suppressions of the facility, in force or past their day.
+    pub suppressions: Vec<SuppressionView>,
     pub nvd_notice: String,
 }
 
@@ -116,12 +185,34 @@ pub async fn report(
     facility_id: i64,
     as_of: NaiveDate,
 ) -> Result<VulnerabilityReport, StoreError> {
-    let lifecycle = store.lifecycle().await?;
     let filter = DeviceFilter {
         status: Some(DeviceStatus::Active),
         ..Default::default()
     };
     let devices = store.all_devices(facility_id, &filter).await?;
+    report_of(store, facility_id, &devices, as_of).await
+}
+
+/// What the report says of one device (in use or not), for its own page.
+pub async fn device_report(
+    store: &Store,
+    facility_id: i64,
+    device_id: i64,
+    as_of: NaiveDate,
+) -> Result<DeviceDanger, StoreError> {
+    let device = store.device(facility_id, device_id).await?;
+    let mut report = report_of(store, facility_id, std::slice::from_ref(&device), as_of).await?;
+    report.devices.pop().ok_or(StoreError::NotFound)
+}
+
+/// The report over `devices` of the facility.
+async fn report_of(
+    store: &Store,
+    facility_id: i64,
+    devices: &[StoredDevice],
+    as_of: NaiveDate,
+) -> Result<VulnerabilityReport, StoreError> {
+    let lifecycle = store.lifecycle().await?;
     let assessed: Vec<_> = devices
         .iter()
         .map(|d| (d, assess(&d.device, &lifecycle, as_of)))
@@ -135,6 +226,14 @@ pub async fn report(
     let records = store.cves_for_products(&keys).await?;
     let matched = match_platforms(&records, assessed.iter().map(|(_, a)| &a.platform));
     let cve_records = store.cve_count().await?;
+    let suppressions = store.suppressions(facility_id).await?;
+    let (_, feeds) = store.feed_facts(&[]).await?;
+    let feed_age_days = feeds.nvd_newest.map(|d| (as_of - d).num_days());
+    let feed_warning_ja = match (cve_records, feed_age_days) {
+        (0, _) => Some("脆弱性情報（NVD）が取り込まれていません。脆弱性は照合されていません（サポート期限は判定しています）。".to_string()),
+        (_, Some(days)) if days > STALE_FEED_DAYS => Some(format!("脆弱性情報が {days} 日前のものです。新しいデータを取り込んでください。")),
+        _ => None,
+    };
     let mut report = VulnerabilityReport {
         as_of,
         devices: Vec::new(),
@@ -143,6 +242,21 @@ pub async fn report(
         exploited_exposed_devices: 0,
         end_of_life_devices: 0,
         cve_records,
+        feed_age_days,
+        feed_warning_ja,
+        suppressions: suppressions
+            .iter()
+            .map(|s| {
+                let mut view = SuppressionView::of(s);
+                view.device = s.device_id.and_then(|id| {
+                    devices
+                        .iter()
+                        .find(|d| d.id == id)
+                        .map(|d| d.device.management_no.clone())
+                });
+                view
+            })
+            .collect(),
         nvd_notice: NVD_NOTICE.into(),
     };
     for (stored, a) in &assessed {
@@ -157,7 +271,7 @@ pub async fn report(
         let mut end_of_life: Vec<EndOfLifeEntry> = Vec::new();
         let (state, reason) = match (&a.os, &a.os_end_of_life) {
             (Identification::Unidentified { .. }, _) => ("unidentified", None),
-            (Identification::Blank, _) => ("unidentified", None),
+            (Identification::Blank, _) => ("not_written", None),
             (_, Some(EndOfLife::Ended(e))) => {
                 end_of_life.push(entry(e));
                 ("ended", None)
@@ -165,7 +279,7 @@ pub async fn report(
             (_, Some(EndOfLife::Supported { .. })) => ("supported", None),
             (_, Some(EndOfLife::Undetermined { reason })) => (
                 "undetermined",
-                Some(reason.words(mimamori_domain::i18n::Lang::Ja).to_string()),
+                Some(reason.words(Lang::Ja).to_string()),
             ),
             (_, _) => ("no_data", None),
         };
@@ -178,15 +292,21 @@ pub async fn report(
             .get(&a.platform)
             .into_iter()
             .flatten()
-            .map(|(i, how)| vulnerability(&records[*i], *how))
+            .map(|(i, how)| {
+                let mut v = vulnerability(&records[*i], *how);
+                v.suppressed = covering(&suppressions, &v.id, stored.id, as_of).map(SuppressionView::of);
+                v
+            })
             .collect();
         vulnerabilities.sort_by(|x, y| {
             (
+                y.suppressed.is_none(),
                 y.kev,
                 y.status == "affected",
                 y.cvss.unwrap_or(0.0).to_bits(),
             )
                 .cmp(&(
+                    x.suppressed.is_none(),
                     x.kev,
                     x.status == "affected",
                     x.cvss.unwrap_or(0.0).to_bits(),
@@ -204,11 +324,11 @@ pub async fn report(
             end_of_life_state: state.into(),
             undetermined_reason: reason,
             vulnerabilities,
-            exposure: a.exposure.iter().map(|e| code(*e).to_string()).collect(),
+            exposure: a.exposure.iter().map(|e| e.code().to_string()).collect(),
             exposure_ja: a
                 .exposure
                 .iter()
-                .map(|e| e.words(mimamori_domain::i18n::Lang::Ja).to_string())
+                .map(|e| e.words(Lang::Ja).to_string())
                 .collect(),
         };
         if danger.exploited() > 0 {
@@ -237,53 +357,12 @@ pub async fn report(
     Ok(report)
 }
 
-/// Each distinct platform matched once against the records naming its products.
-pub fn match_platforms<'p>(
-    records: &[CveRecord],
-    platforms: impl Iterator<Item = &'p Platform>,
-) -> HashMap<Platform, Vec<(usize, Exposure)>> {
-    let mut by_product: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, r) in records.iter().enumerate() {
-        for key in r.product_keys() {
-            by_product.entry(key).or_default().push(i);
-        }
-    }
-    let mut matched: HashMap<Platform, Vec<(usize, Exposure)>> = HashMap::new();
-    for platform in platforms {
-        if matched.contains_key(platform) {
-            continue;
-        }
-        let mut candidates: Vec<usize> = platform
-            .items
-            .iter()
-            .flat_map(|c| by_product.get(&c.key()).into_iter().flatten().copied())
-            .collect();
-        candidates.sort_unstable();
-        candidates.dedup();
-        let found = candidates
-            .into_iter()
-            .filter_map(|i| exposure(&records[i], platform).map(|e| (i, e)))
-            .collect();
-        matched.insert(platform.clone(), found);
-    }
-    matched
-}
-
 fn entry(e: &Ending) -> EndOfLifeEntry {
     EndOfLifeEntry {
         product: e.label.clone(),
         ended_on: e.on,
         edition: e.edition.map(str::to_string),
         source: e.source.clone(),
-    }
-}
-
-fn code(reason: ExposureReason) -> &'static str {
-    match reason {
-        ExposureReason::Edge => "edge",
-        ExposureReason::RemoteMaintenance => "remote_maintenance",
-        ExposureReason::PublicAddress => "public_address",
-        ExposureReason::Published => "published",
     }
 }
 
@@ -310,5 +389,6 @@ fn vulnerability(r: &CveRecord, how: Exposure) -> VulnerabilityEntry {
         summary: r.summary.clone(),
         sources: r.sources().into_iter().map(String::from).collect(),
         jvn_ids: r.jvn_ids.clone(),
+        suppressed: None,
     }
 }
