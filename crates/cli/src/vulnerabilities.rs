@@ -222,7 +222,11 @@ pub async fn search(
                     "version_unknown" => "版不明・要確認 version unknown",
                     _ => "稼働 runs",
                 };
-                let suppressed = if h.suppressed { " （対応不要と判断済み / set aside）" } else { "" };
+                let suppressed = if h.suppressed {
+                    " （対応不要と判断済み / set aside）"
+                } else {
+                    ""
+                };
                 println!(
                     "{}\t{}\t{}\t{status}{suppressed}\t{}",
                     h.facility,

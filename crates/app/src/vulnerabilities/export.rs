@@ -112,7 +112,10 @@ fn device_cells(device: &DeviceDanger, v: Option<&VulnerabilityEntry>) -> Vec<Ce
                 .suppressed
                 .as_ref()
                 .map(|s| {
-                    let until = s.until.map(|u| format!("{u} まで")).unwrap_or("解除まで".into());
+                    let until = s
+                        .until
+                        .map(|u| format!("{u} まで"))
+                        .unwrap_or("解除まで".into());
                     format!("{}：{}（{}、{until}）", s.kind_ja, s.reason, s.decided_by)
                 })
                 .unwrap_or_default();
@@ -120,7 +123,11 @@ fn device_cells(device: &DeviceDanger, v: Option<&VulnerabilityEntry>) -> Vec<Ce
                 Cell::text(v.id.clone()),
                 Cell::text(if v.kev { "はい" } else { "" }),
                 Cell::text(v.cvss.map(|c| format!("{c:.1}")).unwrap_or_default()),
-                Cell::text(if v.status == "affected" { "該当" } else { "版不明・要確認" }),
+                Cell::text(if v.status == "affected" {
+                    "該当"
+                } else {
+                    "版不明・要確認"
+                }),
                 Cell::text(title.chars().take(500).collect::<String>()),
                 Cell::text(suppressed),
                 Cell::text(v.sources.join("・")),

@@ -43,7 +43,10 @@ impl ReportFilter {
                 .iter()
                 .any(|v| v.status == "version_unknown" && v.suppressed.is_none()),
             "unidentified" => device.end_of_life_state == "unidentified",
-            "suppressed" => device.vulnerabilities.iter().any(|v| v.suppressed.is_some()),
+            "suppressed" => device
+                .vulnerabilities
+                .iter()
+                .any(|v| v.suppressed.is_some()),
             _ => device.worth_showing(),
         };
         let exposed = self.exposed != "1" || !device.exposure.is_empty();
@@ -95,7 +98,10 @@ fn escape(text: &str) -> String {
 
 impl VulnerabilityReport {
     /// The devices `filter` admits.
-    pub fn filtered<'r>(&'r self, filter: &'r ReportFilter) -> impl Iterator<Item = &'r DeviceDanger> {
+    pub fn filtered<'r>(
+        &'r self,
+        filter: &'r ReportFilter,
+    ) -> impl Iterator<Item = &'r DeviceDanger> {
         self.devices.iter().filter(move |d| filter.admits(d))
     }
 }

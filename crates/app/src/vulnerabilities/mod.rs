@@ -9,6 +9,6 @@ pub mod suppressions;
 
 pub use filter::{ReportFilter, SHOW_CHOICES};
 pub use report::{
-    device_report, report, DeviceDanger, EndOfLifeEntry, SuppressionView, Unidentified, VulnerabilityEntry,
-    VulnerabilityReport, NVD_NOTICE,
+    device_report, report, DeviceDanger, EndOfLifeEntry, SuppressionView, Unidentified,
+    VulnerabilityEntry, VulnerabilityReport, NVD_NOTICE,
 };

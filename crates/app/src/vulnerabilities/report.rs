@@ -5,14 +5,14 @@
 //! API and CLI call [`report`].
 
 use chrono::NaiveDate;
-use mimamori_domain::ledger::device::DeviceStatus;
-use mimamori_domain::ledger::device_filter::DeviceFilter;
 use mimamori_domain::findings::rules_vulnerabilities::STALE_FEED_DAYS;
 use mimamori_domain::i18n::Lang;
+use mimamori_domain::ledger::device::DeviceStatus;
+use mimamori_domain::ledger::device_filter::DeviceFilter;
 use mimamori_domain::vulnerabilities::assess::assess;
-use mimamori_domain::vulnerabilities::suppression::{covering, Suppression};
 use mimamori_domain::vulnerabilities::cve::CveRecord;
 use mimamori_domain::vulnerabilities::end_of_life::{EndOfLife, Ending};
+use mimamori_domain::vulnerabilities::suppression::{covering, Suppression};
 use mimamori_domain::vulnerabilities::{match_platforms, Exposure, Identification};
 use mimamori_store::ledger::devices::StoredDevice;
 use mimamori_store::{Store, StoreError};
@@ -140,7 +140,10 @@ impl DeviceDanger {
     pub fn worth_showing(&self) -> bool {
         !self.end_of_life.is_empty()
             || !self.vulnerabilities.is_empty()
-            || matches!(self.end_of_life_state.as_str(), "unidentified" | "undetermined")
+            || matches!(
+                self.end_of_life_state.as_str(),
+                "unidentified" | "undetermined"
+            )
     }
 
     /// Vulnerabilities affecting it, not set aside.
@@ -277,10 +280,9 @@ async fn report_of(
                 ("ended", None)
             }
             (_, Some(EndOfLife::Supported { .. })) => ("supported", None),
-            (_, Some(EndOfLife::Undetermined { reason })) => (
-                "undetermined",
-                Some(reason.words(Lang::Ja).to_string()),
-            ),
+            (_, Some(EndOfLife::Undetermined { reason })) => {
+                ("undetermined", Some(reason.words(Lang::Ja).to_string()))
+            }
             (_, _) => ("no_data", None),
         };
         for (_, eol) in &a.software {
@@ -294,7 +296,8 @@ async fn report_of(
             .flatten()
             .map(|(i, how)| {
                 let mut v = vulnerability(&records[*i], *how);
-                v.suppressed = covering(&suppressions, &v.id, stored.id, as_of).map(SuppressionView::of);
+                v.suppressed =
+                    covering(&suppressions, &v.id, stored.id, as_of).map(SuppressionView::of);
                 v
             })
             .collect();

@@ -196,7 +196,9 @@ fn product_line(text: &str) -> Result<ProductLine, SearchError> {
         Identification::Identified(id) => id,
         _ => identify_software(text, "").ok_or_else(|| SearchError::UnknownProduct(cut(text)))?,
     };
-    let cpe = id.cpe.ok_or_else(|| SearchError::UnknownProduct(cut(text)))?;
+    let cpe = id
+        .cpe
+        .ok_or_else(|| SearchError::UnknownProduct(cut(text)))?;
     let version = Version::parse(&cpe.version).filter(|_| cpe.version != "*");
     Ok(ProductLine {
         key: cpe.key(),

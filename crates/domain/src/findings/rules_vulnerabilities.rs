@@ -88,7 +88,9 @@ fn devices_with(
     hits.sort_by_key(|(_, exposed)| !exposed);
     let exposed = hits.iter().filter(|(_, e)| *e).count();
     (
-        hits.into_iter().map(|(d, _)| RecordRef::device(d)).collect(),
+        hits.into_iter()
+            .map(|(d, _)| RecordRef::device(d))
+            .collect(),
         ids,
         exposed,
     )
@@ -143,7 +145,11 @@ pub const CRITICAL: Rule = Rule {
             return Vec::new();
         }
         let n = devices.len();
-        let severity = if exposed > 0 { Severity::High } else { Severity::Medium };
+        let severity = if exposed > 0 {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
         vec![Draft::new(&CRITICAL, severity)
             .title(
                 format!("深刻度「緊急」（CVSS 9.0 以上）の脆弱性がある稼働機器が {n} 台あります（うち外部に接する機器 {exposed} 台）"),

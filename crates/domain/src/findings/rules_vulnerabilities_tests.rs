@@ -50,7 +50,10 @@ fn facts(devices: Vec<DeviceFacts>) -> FacilityFacts {
 }
 
 fn found(facts: &FacilityFacts, rule: &str) -> Vec<Finding> {
-    evaluate(facts).into_iter().filter(|f| f.rule == rule).collect()
+    evaluate(facts)
+        .into_iter()
+        .filter(|f| f.rule == rule)
+        .collect()
 }
 
 fn labels(finding: &Finding) -> Vec<&str> {
@@ -67,10 +70,22 @@ fn an_exploited_flaw_on_the_vpn_gateway_is_high_and_counts_the_exposed() {
     let f = found(&facts, "device.exploited_vulnerability");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].severity, Severity::High);
-    assert_eq!(labels(&f[0]), ["FW-01", "FW-02"], "exposed first; 7.4.3 is fixed");
+    assert_eq!(
+        labels(&f[0]),
+        ["FW-01", "FW-02"],
+        "exposed first; 7.4.3 is fixed"
+    );
     assert!(f[0].title_ja.contains("2 台"), "{}", f[0].title_ja);
-    assert!(f[0].title_ja.contains("外部に接する機器 1 台"), "{}", f[0].title_ja);
-    assert!(f[0].detail_ja.contains("CVE-2024-21762"), "{}", f[0].detail_ja);
+    assert!(
+        f[0].title_ja.contains("外部に接する機器 1 台"),
+        "{}",
+        f[0].title_ja
+    );
+    assert!(
+        f[0].detail_ja.contains("CVE-2024-21762"),
+        "{}",
+        f[0].detail_ja
+    );
 }
 
 #[test]
@@ -101,8 +116,16 @@ fn a_suppression_sets_a_flaw_aside_until_its_day() {
     facts.suppressions = vec![suppression("CVE-2024-21762", None)];
     let f = found(&facts, "device.exploited_vulnerability");
     assert_eq!(f.len(), 1);
-    assert!(!f[0].detail_ja.contains("CVE-2024-21762"), "{}", f[0].detail_ja);
-    assert!(f[0].detail_ja.contains("CVE-2022-42475"), "{}", f[0].detail_ja);
+    assert!(
+        !f[0].detail_ja.contains("CVE-2024-21762"),
+        "{}",
+        f[0].detail_ja
+    );
+    assert!(
+        f[0].detail_ja.contains("CVE-2022-42475"),
+        "{}",
+        f[0].detail_ja
+    );
     let mut both = facts.clone();
     both.suppressions
         .push(suppression("CVE-2022-42475", Some(today())));
@@ -124,7 +147,12 @@ fn a_critical_flaw_is_medium_inside_and_high_when_exposed() {
     let f = found(&facts_inside, "device.critical_vulnerability");
     // SMBGhost (CVE-2020-0796) is in KEV too: then it is the exploited rule's.
     let exploited = found(&facts_inside, "device.exploited_vulnerability");
-    assert_eq!(f.len() + exploited.len(), 1, "{:?}", rules_of(&facts_inside));
+    assert_eq!(
+        f.len() + exploited.len(),
+        1,
+        "{:?}",
+        rules_of(&facts_inside)
+    );
     pc.exposure = vec![ExposureReason::PublicAddress];
     let exposed = facts(vec![pc]);
     for f in found(&exposed, "device.critical_vulnerability")
@@ -149,7 +177,11 @@ fn old_or_absent_vulnerability_data_is_said_so() {
     assert!(f[0].title_ja.contains("45 日前"), "{}", f[0].title_ja);
     facts.feeds = FeedFacts::default();
     let f = found(&facts, "vulnerabilities.feed_stale");
-    assert!(f[0].title_ja.contains("取り込まれていない"), "{}", f[0].title_ja);
+    assert!(
+        f[0].title_ja.contains("取り込まれていない"),
+        "{}",
+        f[0].title_ja
+    );
     facts.devices.clear();
     assert!(found(&facts, "vulnerabilities.feed_stale").is_empty());
 }
@@ -169,6 +201,14 @@ fn a_fixed_line_is_not_flagged_by_an_older_flaw() {
     let facts = facts(vec![device(1, "FW-01", "FortiOS", "7.2.6")]);
     let f = found(&facts, "device.exploited_vulnerability");
     assert_eq!(f.len(), 1);
-    assert!(f[0].detail_ja.contains("CVE-2024-21762"), "{}", f[0].detail_ja);
-    assert!(!f[0].detail_ja.contains("CVE-2022-42475"), "{}", f[0].detail_ja);
+    assert!(
+        f[0].detail_ja.contains("CVE-2024-21762"),
+        "{}",
+        f[0].detail_ja
+    );
+    assert!(
+        !f[0].detail_ja.contains("CVE-2022-42475"),
+        "{}",
+        f[0].detail_ja
+    );
 }

@@ -159,8 +159,8 @@ pub fn exposure_of<'i>(
         hostnames.join(" ")
     ));
     let mut reasons = Vec::new();
-    let edge_kind = input.kind == Some(DeviceKind::Network)
-        && (text.contains("vpn") || text.contains("utm"));
+    let edge_kind =
+        input.kind == Some(DeviceKind::Network) && (text.contains("vpn") || text.contains("utm"));
     if edge_kind || EDGE_WORDS.iter().any(|w| text.contains(w)) {
         reasons.push(ExposureReason::Edge);
     }

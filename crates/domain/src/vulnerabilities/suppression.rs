@@ -216,7 +216,13 @@ mod tests {
             normalize_cve_id("CVE-2018-13379").as_deref(),
             Some("CVE-2018-13379")
         );
-        for bad in ["", "CVE-24-1", "CVE-2024-", "JVNDB-2024-000001", "CVE-2024-12a4"] {
+        for bad in [
+            "",
+            "CVE-24-1",
+            "CVE-2024-",
+            "JVNDB-2024-000001",
+            "CVE-2024-12a4",
+        ] {
             assert_eq!(normalize_cve_id(bad), None, "{bad}");
         }
     }
@@ -270,8 +276,14 @@ mod tests {
         };
         let all = [facility_wide.clone(), own];
         let on = day(2026, 12, 31);
-        assert_eq!(covering(&all, "cve-2024-21762", 7, on).map(|s| s.id), Some(2));
-        assert_eq!(covering(&all, "CVE-2024-21762", 8, on).map(|s| s.id), Some(1));
+        assert_eq!(
+            covering(&all, "cve-2024-21762", 7, on).map(|s| s.id),
+            Some(2)
+        );
+        assert_eq!(
+            covering(&all, "CVE-2024-21762", 8, on).map(|s| s.id),
+            Some(1)
+        );
         assert!(covering(&[facility_wide], "CVE-2024-21762", 8, day(2027, 1, 1)).is_none());
         assert!(covering(&all, "CVE-2022-42475", 7, on).is_none());
     }

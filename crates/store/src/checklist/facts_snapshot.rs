@@ -131,7 +131,9 @@ mod tests {
             software_without_version: 2,
             segments: vec!["電子カルテ系".into()],
             software: vec![("Microsoft Office".into(), Some("2016".into()))],
-            exposure: vec![mimamori_domain::vulnerabilities::assess::ExposureReason::RemoteMaintenance],
+            exposure: vec![
+                mimamori_domain::vulnerabilities::assess::ExposureReason::RemoteMaintenance,
+            ],
         };
         (vec![account], vec![device])
     }

@@ -25,7 +25,10 @@ pub(crate) struct LifecycleCache(Mutex<Option<(String, Arc<Lifecycle>)>>);
 
 /// The records last read for the rules, under the NVD feed's stamp and the product keys asked.
 #[derive(Debug, Default)]
-pub(crate) struct CveCache(Mutex<Option<(String, String, Arc<Vec<CveRecord>>)>>);
+pub(crate) struct CveCache(Mutex<Option<HeldCves>>);
+
+/// (feed stamp, product keys asked, the records).
+type HeldCves = (String, String, Arc<Vec<CveRecord>>);
 
 /// One source's state, for `feeds status`.
 #[derive(Debug, Clone, Serialize)]
@@ -168,7 +171,11 @@ impl Store {
             nvd_records: col(&row, "records")?,
             nvd_newest: newest.and_then(|n| n.get(..10).and_then(|d| d.parse().ok())),
         };
-        let stamp = format!("{} {}", col::<String>(&row, "imported_at")?, feeds.nvd_records);
+        let stamp = format!(
+            "{} {}",
+            col::<String>(&row, "imported_at")?,
+            feeds.nvd_records
+        );
         let mut keys: Vec<String> = devices
             .iter()
             .filter(|d| d.in_use())

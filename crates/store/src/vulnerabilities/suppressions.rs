@@ -1,9 +1,7 @@
 //! Suppressions of vulnerabilities (migration 0013): kept per facility, audited when added and
 //! lifted, never touched by a feed import.
 
-use mimamori_domain::vulnerabilities::suppression::{
-    NewSuppression, Suppression, SuppressionKind,
-};
+use mimamori_domain::vulnerabilities::suppression::{NewSuppression, Suppression, SuppressionKind};
 use mimamori_domain::{Issue, Issues};
 
 use crate::{col, Actor, AuditRecord, Result, Store, StoreError};

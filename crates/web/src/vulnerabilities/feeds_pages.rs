@@ -22,7 +22,11 @@ struct FeedsPage {
     notice: &'static str,
 }
 
-async fn page(state: &AppState, ctx: PageCtx, result: Option<FeedFileReport>) -> AppResult<Response> {
+async fn page(
+    state: &AppState,
+    ctx: PageCtx,
+    result: Option<FeedFileReport>,
+) -> AppResult<Response> {
     let today = state.store.clock().today_jst();
     let view = FeedsPage {
         feeds: feeds::status(&state.store, today).await?,

@@ -6,8 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use mimamori_app::vulnerabilities::{
-    self as use_case, suppressions, DeviceDanger, ReportFilter, VulnerabilityReport,
-    SHOW_CHOICES,
+    self as use_case, suppressions, DeviceDanger, ReportFilter, VulnerabilityReport, SHOW_CHOICES,
 };
 use mimamori_domain::access::Action;
 use mimamori_domain::vulnerabilities::suppression::{SuppressionInput, SuppressionKind};

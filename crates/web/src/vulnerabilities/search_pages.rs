@@ -101,7 +101,9 @@ pub async fn page(
             Err(SearchError::Store(e)) => return Err(e.into()),
             Err(other) => {
                 let text = other.to_string();
-                let shown = text.split_once(" / ").map(|(ja, en)| ctx.t(ja, en).to_string());
+                let shown = text
+                    .split_once(" / ")
+                    .map(|(ja, en)| ctx.t(ja, en).to_string());
                 (None, Some(shown.unwrap_or(text)))
             }
         }
@@ -125,5 +127,7 @@ pub async fn api(
 ) -> AppResult<Json<SearchReport>> {
     let facilities = visible(&state, &principal).await?;
     let today = state.store.clock().today_jst();
-    Ok(Json(search(&state.store, &facilities, &params.query(), today).await?))
+    Ok(Json(
+        search(&state.store, &facilities, &params.query(), today).await?,
+    ))
 }
