@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 7's benchmarks in one command: builds in release mode, generates the data with
+# Issue 7's and issue 22's benchmarks in one command: builds in release mode, generates the data with
 # `mimamori generate`, runs every benchmark on SQLite and PostgreSQL and prints one table.
 #   scripts/bench.sh            full sizes (100,000 devices, 10,000 and 200,000 facilities…)
 #   scripts/bench.sh --smoke    tiny sizes on the debug build (CI: keeps the benchmarks alive)
@@ -25,9 +25,19 @@ fi
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+# MIMAMORI_BENCH_ONLY picks groups: ledger, findings, overview (scale) and vulnerabilities.
+only="${MIMAMORI_BENCH_ONLY:-}"
+wants() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+status=0
 set +e
-cargo bench -p mimamori --bench scale "${profile[@]}" 2>&1 | tee "$log" | grep -v '^RESULT'
-status=${PIPESTATUS[0]}
+if [ -z "$only" ] || [ "$only" != "vulnerabilities" ]; then
+  cargo bench -p mimamori --bench scale "${profile[@]}" 2>&1 | tee "$log" | grep -v '^RESULT'
+  status=${PIPESTATUS[0]}
+fi
+if [ "$status" -eq 0 ] && wants vulnerabilities; then
+  cargo bench -p mimamori --bench vulnerabilities "${profile[@]}" 2>&1 | tee -a "$log" | grep -v '^RESULT'
+  status=${PIPESTATUS[0]}
+fi
 set -e
 if [ "$status" -ne 0 ]; then
   echo "benchmark run failed (exit $status)" >&2

@@ -79,6 +79,31 @@ fn positive(key: &str, facts: &FacilityFacts) -> Option<(String, String)> {
                 ),
             )
         }),
+        // Reached only without a finding on the item: every device judged, none past end of
+        // support, none with an exploited or critical flaw, against data of the last 30 days.
+        "security_patch"
+            if devices > 0
+                && facts.feeds.nvd_records > 0
+                && facts.devices.iter().filter(|d| d.in_use()).all(|d| {
+                    matches!(
+                        crate::vulnerabilities::identify(d.text()),
+                        crate::vulnerabilities::Identification::Identified(_)
+                    )
+                }) =>
+        {
+            Some((
+            format!(
+                "稼働機器 {devices} 台すべての OS・版を判別でき、サポート終了や悪用・緊急の脆弱性に該当する機器はありません（脆弱性情報 {} 件、最新 {}）",
+                facts.feeds.nvd_records,
+                facts.feeds.nvd_newest.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            format!(
+                "All {devices} active devices are identified; none is past end of support or has an exploited or critical vulnerability ({} records, newest {})",
+                facts.feeds.nvd_records,
+                facts.feeds.nvd_newest.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        ))
+        }
         "remote_maintenance" if !facts.connections.is_empty() => Some((
             format!(
                 "リモート保守 {} 件すべてについて事業者への確認日が記録されています",

@@ -212,3 +212,48 @@ fn a_fixed_line_is_not_flagged_by_an_older_flaw() {
         f[0].detail_ja
     );
 }
+
+#[test]
+fn the_patch_item_is_suggested_from_the_vulnerabilities() {
+    use crate::checklist::{suggest, Answer, Condition, Item, Mandatory, TextStatus};
+    let item = Item {
+        key: "security_patch".into(),
+        number: Some("2-(2)".into()),
+        number_verified: false,
+        section: None,
+        text: None,
+        text_status: TextStatus::Unverified,
+        text_note: None,
+        scope: vec![],
+        guideline_refs: vec![],
+        guideline_refs_verified: false,
+        explanation_ja: None,
+        applies_when: vec![Condition::HasSystem],
+        allow_not_applicable: false,
+        mandatory: Mandatory::Required,
+        sources: vec![],
+    };
+    let exploited = facts(vec![device(1, "FW-01", "FortiOS", "7.2.6")]);
+    let s = suggest(&item, &exploited, &evaluate(&exploited)).expect("a suggestion");
+    assert_eq!(s.answer, Answer::No);
+    assert!(
+        s.reasons_ja.iter().any(|r| r.contains("悪用")),
+        "{:?}",
+        s.reasons_ja
+    );
+    let patched = facts(vec![device(1, "FW-01", "FortiOS", "7.4.3")]);
+    let s = suggest(&item, &patched, &evaluate(&patched)).expect("a suggestion");
+    assert_eq!(s.answer, Answer::Yes, "{:?}", s.reasons_ja);
+    let mut blank = patched.clone();
+    blank.devices.push(DeviceFacts {
+        id: 9,
+        management_no: "MD-01".into(),
+        status: Some(DeviceStatus::Active),
+        ..Default::default()
+    });
+    let s = suggest(&item, &blank, &evaluate(&blank));
+    assert!(
+        s.is_none_or(|s| s.answer != Answer::Yes),
+        "a device with no OS written is not judged: no yes"
+    );
+}
