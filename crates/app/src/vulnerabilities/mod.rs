@@ -3,6 +3,7 @@
 
 pub mod export;
 pub mod filter;
+pub mod mappings;
 pub mod report;
 pub mod search;
 pub mod suppressions;

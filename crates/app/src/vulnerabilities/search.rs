@@ -119,7 +119,7 @@ pub async fn search(
         let facts = store.facility_facts(facility.id, today).await?;
         let before = report.hits.len();
         for device in facts.devices.iter().filter(|d| d.in_use()) {
-            let assessed = device.assess(&facts.lifecycle, today);
+            let assessed = device.assess(&facts.lifecycle, &facts.mappings, today);
             let status = match (&record, &line) {
                 (Some(record), line) => {
                     let on_line = line.as_ref().is_none_or(|l| l.holds(&assessed.platform));

@@ -86,7 +86,7 @@ fn positive(key: &str, facts: &FacilityFacts) -> Option<(String, String)> {
                 && facts.feeds.nvd_records > 0
                 && facts.devices.iter().filter(|d| d.in_use()).all(|d| {
                     matches!(
-                        crate::vulnerabilities::identify(d.text()),
+                        crate::vulnerabilities::identify(facts.text_of(d)),
                         crate::vulnerabilities::Identification::Identified(_)
                     )
                 }) =>

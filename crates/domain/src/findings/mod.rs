@@ -88,10 +88,13 @@ impl DeviceFacts {
 
     /// The vendor:product keys of what it runs (its OS and software as identified), to find the
     /// vulnerability records that may bear on it.
-    pub fn product_keys(&self) -> Vec<String> {
+    pub fn product_keys(
+        &self,
+        mappings: &crate::vulnerabilities::mapping::Mappings,
+    ) -> Vec<String> {
         use crate::vulnerabilities::{identify, identify_software, Identification};
         let mut keys = Vec::new();
-        if let Identification::Identified(id) = identify(self.text()) {
+        if let Identification::Identified(id) = identify(mappings.apply(self.text())) {
             keys.extend(id.cpe.map(|c| c.key()));
         }
         for (name, version) in &self.software {
@@ -106,10 +109,11 @@ impl DeviceFacts {
     pub fn assess(
         &self,
         lifecycle: &crate::vulnerabilities::Lifecycle,
+        mappings: &crate::vulnerabilities::mapping::Mappings,
         day: NaiveDate,
     ) -> crate::vulnerabilities::assess::DeviceAssessment {
         crate::vulnerabilities::assess::assess_parts(
-            self.text(),
+            mappings.apply(self.text()),
             self.software
                 .iter()
                 .map(|(name, version)| (name.as_str(), version.as_deref().unwrap_or_default())),
@@ -202,6 +206,8 @@ pub struct FacilityFacts {
     pub feeds: FeedFacts,
     /// Vulnerabilities set aside by a person (in force or not: the rules check the day).
     pub suppressions: Vec<crate::vulnerabilities::suppression::Suppression>,
+    /// What the organisation's administrators confirmed unknown ledger texts to mean.
+    pub mappings: std::sync::Arc<crate::vulnerabilities::mapping::Mappings>,
     /// The devices' vulnerabilities, matched once when a rule first asks (see
     /// [`rules_vulnerabilities::device_vulnerabilities`]).
     pub vulnerabilities: Memo<std::sync::Arc<Vec<rules_vulnerabilities::DeviceVulnerabilities>>>,
@@ -259,6 +265,14 @@ pub struct PolicyFacts {
 pub const DEFAULT_UNUSED_DAYS: i64 = 90;
 
 impl FacilityFacts {
+    /// What `device`'s ledger row says it runs, a confirmed mapping applied.
+    pub fn text_of<'d>(
+        &'d self,
+        device: &'d DeviceFacts,
+    ) -> crate::vulnerabilities::DeviceText<'d> {
+        self.mappings.apply(device.text())
+    }
+
     pub fn new(today: NaiveDate, kind: FacilityKind) -> Self {
         Self {
             today,
@@ -288,6 +302,7 @@ impl FacilityFacts {
             cves: Default::default(),
             feeds: FeedFacts::default(),
             suppressions: Vec::new(),
+            mappings: Default::default(),
             vulnerabilities: Default::default(),
         }
     }

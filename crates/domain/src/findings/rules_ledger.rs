@@ -59,7 +59,7 @@ pub const DEVICE_WITHOUT_OS: Rule = Rule {
         let devices: Vec<RecordRef> = facts
             .devices
             .iter()
-            .filter(|d| d.in_use() && identify(d.text()) == Identification::Blank)
+            .filter(|d| d.in_use() && identify(facts.text_of(d)) == Identification::Blank)
             .map(RecordRef::device)
             .collect();
         if devices.is_empty() {
@@ -90,7 +90,7 @@ pub const OS_NOT_JUDGED: Rule = Rule {
         let mut unidentified = Vec::new();
         let mut undetermined = Vec::new();
         for d in facts.devices.iter().filter(|d| d.in_use()) {
-            match identify(d.text()) {
+            match identify(facts.text_of(d)) {
                 Identification::Unidentified { .. } => unidentified.push(RecordRef::device(d)),
                 Identification::Identified(id) => {
                     if let EndOfLife::Undetermined { .. } =
@@ -207,7 +207,7 @@ pub const END_OF_LIFE_OS: Rule = Rule {
             .iter()
             .filter(|d| d.in_use())
             .filter_map(|d| {
-                let Identification::Identified(id) = identify(d.text()) else {
+                let Identification::Identified(id) = identify(facts.text_of(d)) else {
                     return None;
                 };
                 let EndOfLife::Ended(ending) = end_of_life(&id, &facts.lifecycle, facts.today)

@@ -39,7 +39,7 @@ pub fn device_vulnerabilities(facts: &FacilityFacts) -> &[DeviceVulnerabilities]
         let mut seen = std::collections::HashMap::new();
         let mut out = Vec::new();
         for (i, d) in facts.devices.iter().enumerate().filter(|(_, d)| d.in_use()) {
-            let assessed = d.assess(&facts.lifecycle, facts.today);
+            let assessed = d.assess(&facts.lifecycle, &facts.mappings, facts.today);
             if assessed.platform.items.is_empty() {
                 continue;
             }

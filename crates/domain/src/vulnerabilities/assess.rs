@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::end_of_life::{end_of_life, EndOfLife};
 use super::identify::{identify, identify_software, DeviceText, Identification, Identified};
 use super::lifecycle::Lifecycle;
+use super::mapping::Mappings;
 use super::matching::Platform;
 use crate::ledger::device::{Device, DeviceKind};
 
@@ -82,8 +83,13 @@ const EDGE_WORDS: &[&str] = &[
 ];
 const PUBLIC_SEGMENTS: &[&str] = &["インターネット", "internet", "dmz", "wan"];
 
-/// Assesses `device` on `day`.
-pub fn assess(device: &Device, lifecycle: &Lifecycle, day: NaiveDate) -> DeviceAssessment {
+/// Assesses `device` on `day`, its OS text read through the confirmed `mappings`.
+pub fn assess(
+    device: &Device,
+    lifecycle: &Lifecycle,
+    mappings: &Mappings,
+    day: NaiveDate,
+) -> DeviceAssessment {
     let text = DeviceText {
         os_name: device.os_name.as_deref().unwrap_or_default(),
         os_version: device.os_version.as_deref().unwrap_or_default(),
@@ -94,7 +100,13 @@ pub fn assess(device: &Device, lifecycle: &Lifecycle, day: NaiveDate) -> DeviceA
         .software
         .iter()
         .map(|s| (s.name.as_str(), s.version.as_deref().unwrap_or_default()));
-    assess_parts(text, software, exposure_of_device(device), lifecycle, day)
+    assess_parts(
+        mappings.apply(text),
+        software,
+        exposure_of_device(device),
+        lifecycle,
+        day,
+    )
 }
 
 /// Assesses what a device runs (`text`, and its software as (name, version)) on `day`, its

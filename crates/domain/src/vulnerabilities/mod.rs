@@ -13,6 +13,7 @@ pub mod identify;
 mod identify_products;
 mod identify_windows;
 pub mod lifecycle;
+pub mod mapping;
 pub mod matching;
 pub mod nvd;
 pub mod sources;

@@ -164,7 +164,7 @@ impl Store {
     /// `facts` with what the feeds say of its devices (read last: the devices decide which
     /// records), their vulnerabilities to be matched afresh.
     async fn with_feeds(&self, mut facts: FacilityFacts) -> Result<FacilityFacts> {
-        let (cves, feeds) = self.feed_facts(&facts.devices).await?;
+        let (cves, feeds) = self.feed_facts(&facts.devices, &facts.mappings).await?;
         facts.cves = cves;
         facts.feeds = feeds;
         facts.vulnerabilities = Default::default();
@@ -266,6 +266,7 @@ impl Store {
         let mut facts = FacilityFacts::new(today, facility.profile.kind);
         facts.lifecycle = self.lifecycle().await?;
         facts.suppressions = self.suppressions(facility_id).await?;
+        facts.mappings = Arc::new(self.mappings(facility.organisation_id).await?);
         facts.beds = facility.profile.beds;
         facts.people = self.people(facility_id).await?;
         facts.appointments = self

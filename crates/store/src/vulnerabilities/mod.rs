@@ -1,6 +1,7 @@
 //! The feeds Mimamori knows danger from, as imported: product lifecycles, NVD records and what
 //! CISA KEV, EPSS and JVN add to them. Reads here; writes in [`writes`].
 
+mod mappings;
 mod suppressions;
 mod writes;
 
@@ -10,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use mimamori_domain::findings::FeedFacts;
 use mimamori_domain::vulnerabilities::cve::{CveRecord, Kev};
 use mimamori_domain::vulnerabilities::lifecycle::Product;
+use mimamori_domain::vulnerabilities::mapping::Mappings;
 use mimamori_domain::vulnerabilities::Lifecycle;
 use serde::Serialize;
 use sqlx::Row;
@@ -157,6 +159,7 @@ impl Store {
     pub async fn feed_facts(
         &self,
         devices: &[mimamori_domain::findings::DeviceFacts],
+        mappings: &Mappings,
     ) -> Result<(Arc<Vec<CveRecord>>, FeedFacts)> {
         let row = sqlx::query(
             "SELECT records, newest, imported_at FROM feed_sources WHERE source = 'nvd'",
@@ -179,7 +182,7 @@ impl Store {
         let mut keys: Vec<String> = devices
             .iter()
             .filter(|d| d.in_use())
-            .flat_map(|d| d.product_keys())
+            .flat_map(|d| d.product_keys(mappings))
             .collect();
         keys.sort();
         keys.dedup();

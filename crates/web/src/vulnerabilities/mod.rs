@@ -4,5 +4,6 @@
 
 pub mod api;
 pub mod feeds_pages;
+pub mod mappings_pages;
 pub mod pages;
 pub mod search_pages;
