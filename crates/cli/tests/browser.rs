@@ -410,6 +410,8 @@ async fn setup_enrol_sign_out_and_sign_in_with_totp() {
     browser_steps::accounts::import_and_review(&client, &server.base, downloads.path()).await;
     browser_steps::preparedness::incident_and_contact_chart(&client, &server.base).await;
     browser_steps::overview::organisation_overview(&client, &server.base).await;
+    browser_steps::vulnerabilities::exploited_gateway(&client, &server.base, downloads.path())
+        .await;
     client.close().await.unwrap();
 }
 

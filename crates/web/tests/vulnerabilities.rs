@@ -16,7 +16,8 @@ backend_tests!(
     real_feeds_import_once_and_newer_records_replace_older,
     a_bad_file_imports_nothing_and_says_where,
     a_facility_sees_exploited_exposed_and_ended_devices,
-    an_imported_lifecycle_reaches_the_findings
+    an_imported_lifecycle_reaches_the_findings,
+    jvn_alone_matches_by_its_cpe_and_japanese_version_phrases
 );
 
 fn testdata(path: &str) -> PathBuf {
@@ -420,4 +421,111 @@ async fn an_imported_lifecycle_reaches_the_findings(backend: Backend) {
     .unwrap();
     assert_eq!((r.source.as_str(), r.created), ("endoflife", 1), "{r:?}");
     assert!(hit(store.clone()).await);
+}
+
+/// A VULDEF document as MyJVN serves it, for a FortiOS flaw NVD has not analysed yet.
+fn vuldef(cve: &str, versions: &[&str]) -> Vec<u8> {
+    let versions: String = versions
+        .iter()
+        .map(|v| format!("<VersionNumber>{v}</VersionNumber>"))
+        .collect();
+    format!(r#"<?xml version="1.0" encoding="UTF-8"?>
+<VULDEF-Document version="3.2" xmlns="http://jvn.jp/vuldef/" xmlns:vuldef="http://jvn.jp/vuldef/" xml:lang="ja">
+  <Vulinfo>
+    <VulinfoID>JVNDB-2099-000001</VulinfoID>
+    <VulinfoData>
+      <Title>FortiOS の SSL-VPN における境界外書き込みの脆弱性</Title>
+      <VulinfoDescription><Overview>FortiOS には境界外書き込みの脆弱性が存在します。</Overview></VulinfoDescription>
+      <Affected><AffectedItem><Name>フォーティネット</Name><ProductName>FortiOS</ProductName>
+        <Cpe version="2.2">cpe:/o:fortinet:fortios</Cpe>{versions}</AffectedItem></Affected>
+      <Related><RelatedItem type="advisory"><Name>Common Vulnerabilities and Exposures (CVE)</Name><VulinfoID>{cve}</VulinfoID></RelatedItem></Related>
+      <History><HistoryItem><HistoryNo>1</HistoryNo></HistoryItem></History>
+      <DateLastUpdated>2026-11-28T12:00:00+09:00</DateLastUpdated>
+    </VulinfoData>
+  </Vulinfo>
+</VULDEF-Document>"#)
+    .into_bytes()
+}
+
+async fn jvn_alone_matches_by_its_cpe_and_japanese_version_phrases(backend: Backend) {
+    let (_db, store, facility) = setup(backend).await;
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    for (no, version) in [("NW-01", "7.2.4"), ("NW-02", "7.2.6"), ("NW-03", "")] {
+        tx.create_device(
+            facility,
+            &device(
+                no,
+                "network",
+                "FortiGate 60F",
+                "FortiOS",
+                version,
+                "10.0.0.1",
+                "院内",
+            ),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let jvn = import_bytes(
+        &store,
+        "jvndb.xml",
+        vuldef(
+            "CVE-2099-0001",
+            &["7.2.5より前のバージョン", "6.4.15 およびそれ以前"],
+        ),
+    )
+    .await;
+    assert!(jvn.written, "{jvn:?}");
+    let report = report_on(&store, facility, "2026-12-01").await;
+    let of = |no: &str| {
+        report["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["device"] == no)
+            .unwrap()["vulnerabilities"]
+            .clone()
+    };
+    assert_eq!(of("NW-01")[0]["id"], "CVE-2099-0001");
+    assert_eq!(of("NW-01")[0]["status"], "affected");
+    assert_eq!(
+        of("NW-01")[0]["title_ja"],
+        "FortiOS の SSL-VPN における境界外書き込みの脆弱性"
+    );
+    assert_eq!(
+        of("NW-01")[0]["sources"],
+        serde_json::json!(["JVN"]),
+        "JVN alone"
+    );
+    assert_eq!(of("NW-02"), serde_json::json!([]), "7.2.6 is past the fix");
+    assert_eq!(of("NW-03")[0]["status"], "version_unknown");
+    let status = feeds::status(&store, day("2026-12-01")).await.unwrap();
+    assert_eq!(
+        status.iter().find(|f| f.source == "nvd").unwrap().records,
+        0,
+        "JVN's CVE is not counted as NVD's"
+    );
+    // NVD's record of the same CVE, once it comes, is the one matched; both sources shown.
+    let text = std::fs::read_to_string(testdata("nvd/records/CVE-2024-21762.json")).unwrap();
+    let nvd = text.replace("CVE-2024-21762", "CVE-2099-0001");
+    let imported = import_bytes(&store, "nvd.json", nvd.into_bytes()).await;
+    assert_eq!(imported.updated + imported.created, 1, "{imported:?}");
+    let report = report_on(&store, facility, "2026-12-01").await;
+    let nw02 = report["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device"] == "NW-02")
+        .unwrap()["vulnerabilities"][0]
+        .clone();
+    assert_eq!(
+        nw02["id"], "CVE-2099-0001",
+        "NVD's ranges: 7.2.6 < 7.2.7 is affected"
+    );
+    // The template record carries its KEV fields (NVD gives them inside the record).
+    assert_eq!(
+        nw02["sources"],
+        serde_json::json!(["NVD", "JVN", "CISA KEV"])
+    );
 }

@@ -173,7 +173,11 @@ async fn write_batch(
             FeedItem::Cve(c) => cves.push(c),
             FeedItem::Kev(id, k) => kev.push((id, k)),
             FeedItem::Epss(id, s) => epss.push((id, s)),
-            FeedItem::Jvn(j) => jvn.push((j.cve, j.ids, j.title_ja, j.summary_ja)),
+            FeedItem::Jvn(j) => {
+                let configurations =
+                    mimamori_domain::vulnerabilities::jvn::configurations(&j.affected);
+                jvn.push((j.cve, j.ids, j.title_ja, j.summary_ja, configurations))
+            }
         }
     }
     let mut counts = FeedCounts::default();

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod imports;
 pub mod overview;
 pub mod preparedness;
+pub mod vulnerabilities;
 
 use fantoccini::{Client, Locator};
 

@@ -53,7 +53,8 @@ impl CveRecord {
     /// The feeds it comes from, for display.
     pub fn sources(&self) -> Vec<&'static str> {
         let mut sources = Vec::new();
-        if !self.summary.is_empty() || !self.configurations.is_empty() {
+        // NVD's records carry their lastModified; a CVE known from JVN alone has none.
+        if self.modified.is_some() {
             sources.push("NVD");
         }
         if !self.jvn_ids.is_empty() {

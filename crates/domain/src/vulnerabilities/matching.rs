@@ -50,6 +50,10 @@ impl Platform {
     }
 }
 
+/// The version of a criterion whose affected versions could not be read (a JVN phrase): a
+/// device running the product is "version unknown — check", never affected or safe.
+pub const UNREADABLE_VERSIONS: &str = "?";
+
 /// How `record` bears on `platform`, if at all.
 pub fn exposure(record: &CveRecord, platform: &Platform) -> Option<Exposure> {
     let truth = record
@@ -123,6 +127,8 @@ fn against(m: &CpeMatch, item: &Cpe) -> Truth {
     match c.version.as_str() {
         // Not applicable: the product has no versions (windows_10_1903:-).
         "-" => Truth::Yes,
+        // The affected versions are written in words no rule reads (JVN): check.
+        UNREADABLE_VERSIONS => Truth::Unknown,
         "*" | "" if !m.has_range() => Truth::Yes,
         "*" | "" => match known {
             None => Truth::Unknown,

@@ -12,6 +12,7 @@ pub mod feed;
 pub mod identify;
 mod identify_products;
 mod identify_windows;
+pub mod jvn;
 pub mod lifecycle;
 pub mod mapping;
 pub mod matching;

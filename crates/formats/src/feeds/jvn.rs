@@ -7,6 +7,8 @@ use std::io::{BufReader, Read};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
+use mimamori_domain::vulnerabilities::jvn::JvnAffected;
+
 use super::{Context, FeedError, FeedItem, JvnEntry};
 
 #[derive(Default)]
@@ -16,6 +18,7 @@ struct Vulinfo {
     overview: String,
     cves: Vec<String>,
     modified: Option<String>,
+    affected: Vec<JvnAffected>,
 }
 
 /// Hands a [`FeedItem::Jvn`] per CVE of each `<Vulinfo>`; returns the newest `DateLastUpdated`.
@@ -45,6 +48,9 @@ pub(crate) fn read_vuldef(
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).to_string();
                 if name == "Vulinfo" {
                     current = Some(Vulinfo::default());
+                }
+                if let (Some(v), "AffectedItem") = (current.as_mut(), name.as_str()) {
+                    v.affected.push(JvnAffected::default());
                 }
                 path.push(name);
             }
@@ -101,6 +107,17 @@ fn take_text(v: &mut Vulinfo, path: &[String], text: &str) {
             v.cves.push(text.to_string())
         }
         (_, "DateLastUpdated") => v.modified = Some(text.to_string()),
+        (Some("AffectedItem"), "Cpe") => {
+            if let Some(item) = v.affected.last_mut() {
+                item.cpe = text.to_string();
+            }
+        }
+        (Some("AffectedItem"), "VersionNumber") => {
+            if let Some(item) = v.affected.last_mut() {
+                // A phrase, not a document: bounded like a cell.
+                item.versions.push(text.chars().take(500).collect());
+            }
+        }
         _ => {}
     }
 }
@@ -115,6 +132,7 @@ fn emit(v: Vulinfo, sink: &mut dyn FnMut(FeedItem) -> Result<(), String>) -> Res
             ids: vec![v.id.clone()],
             title_ja: (!v.title.is_empty()).then(|| v.title.clone()),
             summary_ja: (!v.overview.is_empty()).then(|| v.overview.clone()),
+            affected: v.affected.clone(),
         }))?;
     }
     Ok(())

@@ -40,6 +40,8 @@ pub struct JvnEntry {
     pub ids: Vec<String>,
     pub title_ja: Option<String>,
     pub summary_ja: Option<String>,
+    /// The products it names, with JVN's version phrases.
+    pub affected: Vec<mimamori_domain::vulnerabilities::jvn::JvnAffected>,
 }
 
 /// The kinds of file read.

@@ -51,6 +51,9 @@ pub(crate) struct Jvn {
     pub ids: Vec<String>,
     pub title_ja: Option<String>,
     pub summary_ja: Option<String>,
+    /// JVN's affected products, matched where NVD gives no configuration of its own.
+    #[serde(default)]
+    pub configurations: Vec<mimamori_domain::vulnerabilities::cve::Configuration>,
 }
 
 fn decode<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
@@ -241,6 +244,9 @@ fn add_extras(record: &mut CveRecord, row: &sqlx::any::AnyRow) -> Result<()> {
         record.jvn_ids = jvn.ids;
         record.title_ja = jvn.title_ja;
         record.summary_ja = jvn.summary_ja;
+        if record.configurations.is_empty() {
+            record.configurations = jvn.configurations;
+        }
     }
     Ok(())
 }

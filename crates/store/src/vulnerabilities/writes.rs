@@ -17,15 +17,23 @@ use crate::{col, Result, StoreError, WriteTx};
 fn count_sql(source: FeedSource) -> &'static str {
     match source {
         FeedSource::EndOfLife => "SELECT COUNT(*) AS n FROM lifecycle_products",
-        FeedSource::Nvd => "SELECT COUNT(*) AS n FROM cves",
+        // JVN's CVEs that NVD has not given yet are held without a lastModified.
+        FeedSource::Nvd => "SELECT COUNT(*) AS n FROM cves WHERE modified IS NOT NULL",
         FeedSource::Kev => "SELECT COUNT(*) AS n FROM cve_extras WHERE kev IS NOT NULL",
         FeedSource::Epss => "SELECT COUNT(*) AS n FROM cve_extras WHERE epss IS NOT NULL",
         FeedSource::Jvn => "SELECT COUNT(*) AS n FROM cve_extras WHERE jvn IS NOT NULL",
     }
 }
 
-/// JVN of one CVE: (CVE, JVNDB ids, Japanese title, Japanese summary).
-pub type JvnRow = (String, Vec<String>, Option<String>, Option<String>);
+/// JVN of one CVE: (CVE, JVNDB ids, Japanese title, Japanese summary, the configurations of its
+/// affected products).
+pub type JvnRow = (
+    String,
+    Vec<String>,
+    Option<String>,
+    Option<String>,
+    Vec<mimamori_domain::vulnerabilities::cve::Configuration>,
+);
 
 /// What an import did to the records of a file.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -248,15 +256,43 @@ impl WriteTx {
     pub async fn save_jvn(&mut self, entries: &[JvnRow]) -> Result<FeedCounts> {
         let values = entries
             .iter()
-            .map(|(id, ids, title, summary)| {
+            .map(|(id, ids, title, summary, configurations)| {
                 let jvn = Jvn {
                     ids: ids.clone(),
                     title_ja: title.clone(),
                     summary_ja: summary.clone(),
+                    configurations: configurations.clone(),
                 };
                 Ok((id.clone(), encode(&jvn)?))
             })
             .collect::<Result<Vec<_>>>()?;
+        // A CVE JVN names that NVD has not given is held bare (no lastModified: NVD's record
+        // replaces it), and found by the products JVN lists.
+        for (id, _, _, _, configurations) in entries {
+            if configurations.is_empty() {
+                continue;
+            }
+            let bare = CveRecord {
+                id: id.clone(),
+                ..Default::default()
+            };
+            sqlx::query("INSERT INTO cves (id, modified, data) VALUES ($1, NULL, $2) ON CONFLICT (id) DO NOTHING")
+                .bind(id.as_str())
+                .bind(encode(&bare)?)
+                .execute(&mut *self.tx)
+                .await?;
+            let with = CveRecord {
+                configurations: configurations.clone(),
+                ..bare
+            };
+            for product in with.product_keys() {
+                sqlx::query("INSERT INTO cve_products (product, cve_id) VALUES ($1, $2) ON CONFLICT (product, cve_id) DO NOTHING")
+                    .bind(product.as_str())
+                    .bind(id.as_str())
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
         self.save_extras("jvn", values).await
     }
 
