@@ -8,9 +8,12 @@ use fantoccini::{Client, Locator};
 use crate::{fill, screenshot, submit};
 
 fn testdata(path: &str) -> std::path::PathBuf {
+    // Chromium takes only canonical paths for a file input.
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/testdata")
         .join(path)
+        .canonicalize()
+        .unwrap()
 }
 
 async fn upload_feed(client: &Client, base: &str, file: &std::path::Path) {

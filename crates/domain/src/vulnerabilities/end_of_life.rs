@@ -65,7 +65,7 @@ pub struct Ending {
     pub on: Option<NaiveDate>,
     /// The edition assumed, when the cycle depends on it.
     pub edition: Option<&'static str>,
-    /// Where the date comes from ("endoflife.date (embedded, 2026-08-22)").
+    /// Where the date comes from ("endoflife.date（本体同梱データ、2026-08-22時点）").
     pub source: String,
 }
 
@@ -101,15 +101,15 @@ pub fn end_of_life(identified: &Identified, lifecycle: &Lifecycle, day: NaiveDat
         };
     }
     let ended = cycles.iter().filter(|c| c.eol.passed_on(day)).count();
-    let source = format!(
-        "endoflife.date ({}, {})",
-        if product.source.origin == "embedded" {
-            "組み込み / embedded"
-        } else {
-            product.source.origin.as_str()
-        },
-        product.source.as_of
-    );
+    // Shown as it is on Japanese pages, in the API and the CLI.
+    let source = if product.source.origin == "embedded" {
+        format!("endoflife.date（本体同梱データ、{}時点）", product.source.as_of)
+    } else {
+        format!(
+            "endoflife.date（取り込んだデータ {}、{}時点）",
+            product.source.origin, product.source.as_of
+        )
+    };
     if ended == cycles.len() {
         // The last cycle to end is the one that says when support surely ended.
         let last = cycles
