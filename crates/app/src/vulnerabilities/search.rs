@@ -118,8 +118,8 @@ pub async fn search(
     for facility in facilities {
         let facts = store.facility_facts(facility.id, today).await?;
         let before = report.hits.len();
-        for device in facts.devices.iter().filter(|d| d.in_use()) {
-            let assessed = device.assess(&facts.lifecycle, &facts.mappings, today);
+        for (device, assessed) in facts.devices_in_use() {
+            let assessed = assessed.as_ref();
             let status = match (&record, &line) {
                 (Some(record), line) => {
                     let on_line = line.as_ref().is_none_or(|l| l.holds(&assessed.platform));
@@ -136,7 +136,7 @@ pub async fn search(
                 (None, None) => None,
             };
             let Some(status) = status else { continue };
-            report.hits.push(hit(facility, device, &assessed, status, {
+            report.hits.push(hit(facility, device, assessed, status, {
                 let id = cve_id.as_deref().unwrap_or_default();
                 cve_id.is_some() && covering(&facts.suppressions, id, device.id, today).is_some()
             }));

@@ -84,11 +84,8 @@ fn positive(key: &str, facts: &FacilityFacts) -> Option<(String, String)> {
         "security_patch"
             if devices > 0
                 && facts.feeds.nvd_records > 0
-                && facts.devices.iter().filter(|d| d.in_use()).all(|d| {
-                    matches!(
-                        crate::vulnerabilities::identify(facts.text_of(d)),
-                        crate::vulnerabilities::Identification::Identified(_)
-                    )
+                && facts.devices_in_use().iter().all(|(_, a)| {
+                    matches!(a.os, crate::vulnerabilities::Identification::Identified(_))
                 }) =>
         {
             Some((

@@ -50,7 +50,7 @@ impl Severity {
 }
 
 /// What the rules read about a device (a lean view of the ledger).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DeviceFacts {
     pub id: i64,
     pub management_no: String,
@@ -103,6 +103,25 @@ impl DeviceFacts {
             }
         }
         keys
+    }
+
+    /// What its assessment depends on, as one text: devices written alike share one.
+    pub fn assessment_key(&self) -> String {
+        let mut key = format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{:?}",
+            self.os_name.as_deref().unwrap_or_default(),
+            self.os_version.as_deref().unwrap_or_default(),
+            self.maker.as_deref().unwrap_or_default(),
+            self.model.as_deref().unwrap_or_default(),
+            self.exposure
+        );
+        for (name, version) in &self.software {
+            key.push('\u{1e}');
+            key.push_str(name);
+            key.push('\u{1f}');
+            key.push_str(version.as_deref().unwrap_or_default());
+        }
+        key
     }
 
     /// What it runs, its end of support on `day` and what exposes it.
@@ -210,17 +229,20 @@ pub struct FacilityFacts {
     pub mappings: std::sync::Arc<crate::vulnerabilities::mapping::Mappings>,
     /// The devices' vulnerabilities, matched once when a rule first asks (see
     /// [`rules_vulnerabilities::device_vulnerabilities`]).
-    pub vulnerabilities: Memo<std::sync::Arc<Vec<rules_vulnerabilities::DeviceVulnerabilities>>>,
+    pub vulnerabilities: Memo<Vec<rules_vulnerabilities::DeviceVulnerabilities>>,
+    /// Each device's assessment, in the order of `devices` (see [`FacilityFacts::assessments`]).
+    pub assessments: Memo<Vec<std::sync::Arc<crate::vulnerabilities::assess::DeviceAssessment>>>,
 }
 
-/// A value computed once from the facts it sits in. A copy of the facts starts without it, as
-/// the copy is made to be changed.
+/// A value derived from the facts it sits in, kept with the fingerprint of what it was derived
+/// from: asked again with the same fingerprint it is shared, with another (the facts were
+/// changed in place) it is derived afresh. A copy of the facts starts without it.
 #[derive(Debug)]
-pub struct Memo<T>(std::sync::OnceLock<T>);
+pub struct Memo<T>(std::sync::Mutex<Option<(u64, std::sync::Arc<T>)>>);
 
 impl<T> Default for Memo<T> {
     fn default() -> Self {
-        Memo(std::sync::OnceLock::new())
+        Memo(std::sync::Mutex::new(None))
     }
 }
 
@@ -231,8 +253,19 @@ impl<T> Clone for Memo<T> {
 }
 
 impl<T> Memo<T> {
-    pub fn get_or_init(&self, f: impl FnOnce() -> T) -> &T {
-        self.0.get_or_init(f)
+    pub fn get_or_compute(&self, fingerprint: u64, f: impl FnOnce() -> T) -> std::sync::Arc<T> {
+        if let Ok(held) = self.0.lock() {
+            if let Some((kept, value)) = held.as_ref() {
+                if *kept == fingerprint {
+                    return value.clone();
+                }
+            }
+        }
+        let value = std::sync::Arc::new(f());
+        if let Ok(mut held) = self.0.lock() {
+            *held = Some((fingerprint, value.clone()));
+        }
+        value
     }
 }
 
@@ -265,6 +298,62 @@ pub struct PolicyFacts {
 pub const DEFAULT_UNUSED_DAYS: i64 = 90;
 
 impl FacilityFacts {
+    /// Every device's assessment (what it runs, its end of support, its platform and exposure),
+    /// in the order of `devices`: computed once per facts, and once per distinct way of writing
+    /// a device — a hospital's 160 PCs written alike are identified once.
+    pub fn assessments(
+        &self,
+    ) -> std::sync::Arc<Vec<std::sync::Arc<crate::vulnerabilities::assess::DeviceAssessment>>> {
+        self.assessments.get_or_compute(self.fingerprint(), || {
+            let mut seen: std::collections::HashMap<String, std::sync::Arc<_>> =
+                std::collections::HashMap::new();
+            self.devices
+                .iter()
+                .map(|d| {
+                    seen.entry(d.assessment_key())
+                        .or_insert_with(|| {
+                            std::sync::Arc::new(d.assess(
+                                &self.lifecycle,
+                                &self.mappings,
+                                self.today,
+                            ))
+                        })
+                        .clone()
+                })
+                .collect()
+        })
+    }
+
+    /// The devices in use with their assessments.
+    pub fn devices_in_use(
+        &self,
+    ) -> Vec<(
+        &DeviceFacts,
+        std::sync::Arc<crate::vulnerabilities::assess::DeviceAssessment>,
+    )> {
+        self.devices
+            .iter()
+            .zip(self.assessments().iter())
+            .filter(|(d, _)| d.in_use())
+            .map(|(d, a)| (d, a.clone()))
+            .collect()
+    }
+
+    /// What the derived values (assessments, matched vulnerabilities) depend on, hashed: the
+    /// day, the devices, the suppressions, and which lifecycle, mappings and records are held.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.today.hash(&mut hasher);
+        self.devices.hash(&mut hasher);
+        self.suppressions.hash(&mut hasher);
+        std::ptr::hash(std::sync::Arc::as_ptr(&self.lifecycle), &mut hasher);
+        std::ptr::hash(std::sync::Arc::as_ptr(&self.mappings), &mut hasher);
+        std::ptr::hash(std::sync::Arc::as_ptr(&self.cves), &mut hasher);
+        self.cves.len().hash(&mut hasher);
+        hasher.finish()
+    }
+
     /// What `device`'s ledger row says it runs, a confirmed mapping applied.
     pub fn text_of<'d>(
         &'d self,
@@ -304,6 +393,7 @@ impl FacilityFacts {
             suppressions: Vec::new(),
             mappings: Default::default(),
             vulnerabilities: Default::default(),
+            assessments: Default::default(),
         }
     }
 }

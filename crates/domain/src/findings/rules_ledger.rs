@@ -3,7 +3,7 @@
 use super::{Draft, RecordKind, RecordRef, Rule, Severity};
 use crate::governance::governance_findings;
 use crate::i18n::Lang;
-use crate::vulnerabilities::{end_of_life, identify, EndOfLife, Identification};
+use crate::vulnerabilities::{EndOfLife, Identification};
 
 pub const NO_SECURITY_OFFICER: Rule = Rule {
     id: "governance.appointments",
@@ -57,10 +57,10 @@ pub const DEVICE_WITHOUT_OS: Rule = Rule {
     check: |facts| {
         // Blank OS fields, where the model does not tell the OS either.
         let devices: Vec<RecordRef> = facts
-            .devices
-            .iter()
-            .filter(|d| d.in_use() && identify(facts.text_of(d)) == Identification::Blank)
-            .map(RecordRef::device)
+            .devices_in_use()
+            .into_iter()
+            .filter(|(_, a)| a.os == Identification::Blank)
+            .map(|(d, _)| RecordRef::device(d))
             .collect();
         if devices.is_empty() {
             return Vec::new();
@@ -89,17 +89,13 @@ pub const OS_NOT_JUDGED: Rule = Rule {
         // edition that decides the end date and is missing.
         let mut unidentified = Vec::new();
         let mut undetermined = Vec::new();
-        for d in facts.devices.iter().filter(|d| d.in_use()) {
-            match identify(facts.text_of(d)) {
-                Identification::Unidentified { .. } => unidentified.push(RecordRef::device(d)),
-                Identification::Identified(id) => {
-                    if let EndOfLife::Undetermined { .. } =
-                        end_of_life(&id, &facts.lifecycle, facts.today)
-                    {
-                        undetermined.push(RecordRef::device(d));
-                    }
+        for (d, a) in facts.devices_in_use() {
+            match (&a.os, &a.os_end_of_life) {
+                (Identification::Unidentified { .. }, _) => unidentified.push(RecordRef::device(d)),
+                (Identification::Identified(_), Some(EndOfLife::Undetermined { .. })) => {
+                    undetermined.push(RecordRef::device(d))
                 }
-                Identification::Blank => {}
+                _ => {}
             }
         }
         let mut found = Vec::new();
@@ -203,18 +199,13 @@ pub const END_OF_LIFE_OS: Rule = Rule {
     check: |facts| {
         let mut labels = std::collections::BTreeSet::new();
         let devices: Vec<RecordRef> = facts
-            .devices
-            .iter()
-            .filter(|d| d.in_use())
-            .filter_map(|d| {
-                let Identification::Identified(id) = identify(facts.text_of(d)) else {
+            .devices_in_use()
+            .into_iter()
+            .filter_map(|(d, a)| {
+                let Some(EndOfLife::Ended(ending)) = &a.os_end_of_life else {
                     return None;
                 };
-                let EndOfLife::Ended(ending) = end_of_life(&id, &facts.lifecycle, facts.today)
-                else {
-                    return None;
-                };
-                labels.insert(ending.label);
+                labels.insert(ending.label.clone());
                 Some(RecordRef::device(d))
             })
             .collect();

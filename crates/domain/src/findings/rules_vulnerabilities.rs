@@ -30,39 +30,42 @@ pub struct DeviceVulnerabilities {
 
 /// Every device in use matched against `facts.cves` (each distinct platform once), computed
 /// once per facts and shared by the rules.
-pub fn device_vulnerabilities(facts: &FacilityFacts) -> &[DeviceVulnerabilities] {
-    facts.vulnerabilities.get_or_init(|| {
-        if facts.cves.is_empty() {
-            return Default::default();
-        }
-        let index = RecordIndex::new(&facts.cves);
-        let mut seen = std::collections::HashMap::new();
-        let mut out = Vec::new();
-        for (i, d) in facts.devices.iter().enumerate().filter(|(_, d)| d.in_use()) {
-            let assessed = d.assess(&facts.lifecycle, &facts.mappings, facts.today);
-            if assessed.platform.items.is_empty() {
-                continue;
+pub fn device_vulnerabilities(facts: &FacilityFacts) -> std::sync::Arc<Vec<DeviceVulnerabilities>> {
+    facts
+        .vulnerabilities
+        .get_or_compute(facts.fingerprint(), || {
+            if facts.cves.is_empty() {
+                return Vec::new();
             }
-            let found: &Vec<(usize, Exposure)> = seen
-                .entry(assessed.platform.clone())
-                .or_insert_with(|| index.matches(&assessed.platform));
-            let found: Vec<(usize, Exposure)> = found
-                .iter()
-                .filter(|(r, _)| {
-                    covering(&facts.suppressions, &facts.cves[*r].id, d.id, facts.today).is_none()
-                })
-                .copied()
-                .collect();
-            if !found.is_empty() {
-                out.push(DeviceVulnerabilities {
-                    device: i,
-                    found,
-                    exposed: !d.exposure.is_empty(),
-                });
+            let assessments = facts.assessments();
+            let index = RecordIndex::new(&facts.cves);
+            let mut seen = std::collections::HashMap::new();
+            let mut out = Vec::new();
+            for (i, (d, assessed)) in facts.devices.iter().zip(assessments.iter()).enumerate() {
+                if !d.in_use() || assessed.platform.items.is_empty() {
+                    continue;
+                }
+                let found: &Vec<(usize, Exposure)> = seen
+                    .entry(assessed.platform.clone())
+                    .or_insert_with(|| index.matches(&assessed.platform));
+                let found: Vec<(usize, Exposure)> = found
+                    .iter()
+                    .filter(|(r, _)| {
+                        covering(&facts.suppressions, &facts.cves[*r].id, d.id, facts.today)
+                            .is_none()
+                    })
+                    .copied()
+                    .collect();
+                if !found.is_empty() {
+                    out.push(DeviceVulnerabilities {
+                        device: i,
+                        found,
+                        exposed: !d.exposure.is_empty(),
+                    });
+                }
             }
-        }
-        std::sync::Arc::new(out)
-    })
+            out
+        })
 }
 
 /// The devices having a vulnerability that `pick` selects, with the ids named, exposed first.
@@ -72,7 +75,7 @@ fn devices_with(
 ) -> (Vec<RecordRef>, BTreeSet<String>, usize) {
     let mut ids = BTreeSet::new();
     let mut hits: Vec<(&DeviceFacts, bool)> = Vec::new();
-    for v in device_vulnerabilities(facts) {
+    for v in device_vulnerabilities(facts).iter() {
         let mut any = false;
         for (r, how) in &v.found {
             let record = &facts.cves[*r];

@@ -103,7 +103,10 @@ pub fn end_of_life(identified: &Identified, lifecycle: &Lifecycle, day: NaiveDat
     let ended = cycles.iter().filter(|c| c.eol.passed_on(day)).count();
     // Shown as it is on Japanese pages, in the API and the CLI.
     let source = if product.source.origin == "embedded" {
-        format!("endoflife.date（本体同梱データ、{}時点）", product.source.as_of)
+        format!(
+            "endoflife.date（本体同梱データ、{}時点）",
+            product.source.as_of
+        )
     } else {
         format!(
             "endoflife.date（取り込んだデータ {}、{}時点）",

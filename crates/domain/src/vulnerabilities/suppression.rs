@@ -50,7 +50,7 @@ impl SuppressionKind {
 }
 
 /// A suppression as kept.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Suppression {
     pub id: i64,
     /// "CVE-2024-21762".

@@ -168,6 +168,7 @@ impl Store {
         facts.cves = cves;
         facts.feeds = feeds;
         facts.vulnerabilities = Default::default();
+        facts.assessments = Default::default();
         Ok(facts)
     }
 

@@ -182,9 +182,11 @@ impl Store {
             col::<String>(&row, "imported_at")?,
             feeds.nvd_records
         );
+        // Devices written alike name the same products: each way of writing read once.
+        let mut written = std::collections::HashSet::new();
         let mut keys: Vec<String> = devices
             .iter()
-            .filter(|d| d.in_use())
+            .filter(|d| d.in_use() && written.insert(d.assessment_key()))
             .flat_map(|d| d.product_keys(mappings))
             .collect();
         keys.sort();
