@@ -51,35 +51,123 @@ impl<'r> RecordIndex<'r> {
     }
 }
 
-/// Each distinct platform of `platforms` matched once against `records`.
+/// Each distinct platform of `platforms` matched once against `records`. The work goes product
+/// by product: a product's records are compiled, matched against every platform running it,
+/// and dropped — memory holds one product's compiled records at a time (per core), not the
+/// whole feed's.
 pub fn match_platforms<'p>(
     records: &[CveRecord],
     platforms: impl Iterator<Item = &'p Platform>,
 ) -> HashMap<Platform, Vec<(usize, Exposure)>> {
-    let index = RecordIndex::new(records);
-    let mut distinct: Vec<&Platform> = platforms.collect();
+    let mut by_product: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in records.iter().enumerate() {
+        for key in r.product_keys() {
+            by_product.entry(key).or_default().push(i);
+        }
+    }
     let mut seen = std::collections::HashSet::new();
-    distinct.retain(|p| seen.insert(*p));
+    let distinct: Vec<&Platform> = platforms.filter(|p| seen.insert(*p)).collect();
+    let mut running: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, platform) in distinct.iter().enumerate() {
+        let mut keys: Vec<String> = platform.items.iter().map(|c| c.key()).collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys.into_iter().filter(|k| by_product.contains_key(k)) {
+            running.entry(key).or_default().push(i);
+        }
+    }
+    let work: Vec<(&Vec<usize>, &Vec<usize>)> = running
+        .iter()
+        .filter_map(|(key, users)| by_product.get(key).map(|recs| (recs, users)))
+        .collect();
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .min(distinct.len().max(1));
-    let chunk = distinct.len().div_ceil(threads).max(1);
-    let index = &index;
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = distinct
+        .min(work.len().max(1));
+    let chunk = work.len().div_ceil(threads).max(1);
+    let shared = &distinct;
+    let found = std::thread::scope(|scope| {
+        let parts: Vec<_> = work
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
-                    part.iter()
-                        .map(|p| ((*p).clone(), index.matches(p)))
-                        .collect::<Vec<_>>()
+                    let mut found: Vec<(usize, usize, Exposure)> = Vec::new();
+                    for (recs, users) in part {
+                        let compiled: Vec<(usize, Compiled<'_>)> = recs
+                            .iter()
+                            .map(|&r| (r, Compiled::new(&records[r])))
+                            .collect();
+                        for &p in users.iter() {
+                            let prepared = Prepared::new(shared[p]);
+                            for (r, c) in &compiled {
+                                if let Some(e) = c.exposure(&prepared) {
+                                    found.push((p, *r, e));
+                                }
+                            }
+                        }
+                    }
+                    found
                 })
             })
             .collect();
         parts
             .into_iter()
             .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+            .collect::<Vec<_>>()
+    });
+    let mut matched: Vec<Vec<(usize, Exposure)>> = vec![Vec::new(); distinct.len()];
+    for (p, r, e) in found {
+        matched[p].push((r, e));
+    }
+    distinct
+        .iter()
+        .zip(matched)
+        .map(|(platform, mut found)| {
+            // A record naming two products a platform runs was matched once per product.
+            found.sort_by_key(|(r, _)| *r);
+            found.dedup_by_key(|(r, _)| *r);
+            ((*platform).clone(), found)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vulnerabilities::cpe::Cpe;
+    use crate::vulnerabilities::nvd::NvdCve;
+
+    fn record(json: &str) -> CveRecord {
+        let cve: NvdCve = serde_json::from_str(json).expect("an NVD record");
+        cve.into_record().0
+    }
+
+    #[test]
+    fn every_platform_gets_what_matching_it_alone_gives() {
+        let records = vec![
+            record(include_str!("../../tests/data/nvd/CVE-2024-21762.json")),
+            record(include_str!("../../tests/data/nvd/CVE-2022-42475.json")),
+            record(include_str!("../../tests/data/nvd/CVE-2020-0796.json")),
+        ];
+        let fortios = |v: &str| Platform {
+            items: vec![
+                Cpe::parse(&format!("cpe:2.3:o:fortinet:fortios:{v}:*:*:*:*:*:*:*"))
+                    .expect("a name"),
+            ],
+        };
+        let platforms = [
+            fortios("7.2.2"),
+            fortios("7.2.6"),
+            fortios("7.4.3"),
+            fortios("*"),
+            Platform::default(),
+        ];
+        let matched = match_platforms(&records, platforms.iter());
+        let index = RecordIndex::new(&records);
+        for p in &platforms {
+            assert_eq!(matched[p], index.matches(p), "{p:?}");
+        }
+        assert_eq!(matched[&fortios("7.2.2")].len(), 2);
+        assert!(matched[&fortios("7.4.3")].is_empty());
+    }
 }

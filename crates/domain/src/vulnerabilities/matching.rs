@@ -99,10 +99,14 @@ struct Criterion<'r> {
 /// reads each bound once, not once per device.
 pub struct Compiled<'r> {
     criteria: Vec<Criterion<'r>>,
-    /// Per configuration: whether all nodes must hold, its nodes as (and, negate, criteria),
-    /// and its vulnerable criteria.
-    configurations: Vec<(bool, Vec<(bool, bool, Vec<usize>)>, Vec<usize>)>,
+    configurations: Vec<CompiledConfiguration>,
 }
+
+/// A node as (all must hold, negated, its criteria by index).
+type CompiledNode = (bool, bool, Vec<usize>);
+
+/// A configuration as (all nodes must hold, its nodes, its vulnerable criteria by index).
+type CompiledConfiguration = (bool, Vec<CompiledNode>, Vec<usize>);
 
 impl<'r> Compiled<'r> {
     pub fn new(record: &'r CveRecord) -> Self {
