@@ -232,6 +232,31 @@ pub struct FacilityFacts {
     pub vulnerabilities: Memo<Vec<rules_vulnerabilities::DeviceVulnerabilities>>,
     /// Each device's assessment, in the order of `devices` (see [`FacilityFacts::assessments`]).
     pub assessments: Memo<Vec<std::sync::Arc<crate::vulnerabilities::assess::DeviceAssessment>>>,
+    /// The fingerprint while [`evaluate`] runs (the facts cannot change under it): the rules
+    /// then do not hash the devices again each.
+    pinned: Pinned,
+}
+
+/// See [`FacilityFacts::pinned`]; 0 when not pinned. A copy is not pinned.
+#[derive(Debug, Default)]
+struct Pinned(std::sync::atomic::AtomicU64);
+
+impl Clone for Pinned {
+    fn clone(&self) -> Self {
+        Pinned::default()
+    }
+}
+
+/// Unpins the fingerprint when the evaluation ends.
+struct PinGuard<'f>(&'f FacilityFacts);
+
+impl Drop for PinGuard<'_> {
+    fn drop(&mut self) {
+        self.0
+            .pinned
+            .0
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// A value derived from the facts it sits in, kept with the fingerprint of what it was derived
@@ -343,6 +368,10 @@ impl FacilityFacts {
     /// day, the devices, the suppressions, and which lifecycle, mappings and records are held.
     pub fn fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
+        let pinned = self.pinned.0.load(std::sync::atomic::Ordering::Relaxed);
+        if pinned != 0 {
+            return pinned;
+        }
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         self.today.hash(&mut hasher);
         self.devices.hash(&mut hasher);
@@ -394,6 +423,7 @@ impl FacilityFacts {
             mappings: Default::default(),
             vulnerabilities: Default::default(),
             assessments: Default::default(),
+            pinned: Pinned::default(),
         }
     }
 }
@@ -530,6 +560,12 @@ pub const RULES: &[Rule] = &[
 
 /// All findings for a facility, most severe first (stable within a severity).
 pub fn evaluate(facts: &FacilityFacts) -> Vec<Finding> {
+    let fingerprint = facts.fingerprint().max(1);
+    facts
+        .pinned
+        .0
+        .store(fingerprint, std::sync::atomic::Ordering::Relaxed);
+    let _unpin = PinGuard(facts);
     let mut findings: Vec<Finding> = RULES.iter().flat_map(|rule| (rule.check)(facts)).collect();
     findings.sort_by_key(|f| f.severity);
     findings

@@ -4,12 +4,13 @@
 //! A person's suppression (risk accepted, not applicable, mitigated) sets a flaw aside until
 //! its day.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::{DeviceFacts, Draft, FacilityFacts, RecordKind, RecordRef, Rule, Severity};
 use crate::vulnerabilities::cve::CveRecord;
 use crate::vulnerabilities::suppression::covering;
-use crate::vulnerabilities::{Exposure, RecordIndex};
+use crate::vulnerabilities::{Exposure, Platform, RecordIndex};
 
 /// CVSS base score from which a flaw is critical (the CVSS v3.1 and v4.0 "Critical" band).
 pub const CRITICAL_SCORE: f32 = 9.0;
@@ -24,13 +25,15 @@ const REFS: &[&str] = &["システム運用編 10.1", "企画管理編 9.1"];
 pub struct DeviceVulnerabilities {
     /// Index into `FacilityFacts::devices`.
     pub device: usize,
-    pub found: Vec<(usize, Exposure)>,
+    /// (record index into `FacilityFacts::cves`, how). Devices running the same platform with
+    /// no suppression of their own share one list.
+    pub found: Arc<Vec<(usize, Exposure)>>,
     pub exposed: bool,
 }
 
 /// Every device in use matched against `facts.cves` (each distinct platform once), computed
 /// once per facts and shared by the rules.
-pub fn device_vulnerabilities(facts: &FacilityFacts) -> std::sync::Arc<Vec<DeviceVulnerabilities>> {
+pub fn device_vulnerabilities(facts: &FacilityFacts) -> Arc<Vec<DeviceVulnerabilities>> {
     facts
         .vulnerabilities
         .get_or_compute(facts.fingerprint(), || {
@@ -39,23 +42,39 @@ pub fn device_vulnerabilities(facts: &FacilityFacts) -> std::sync::Arc<Vec<Devic
             }
             let assessments = facts.assessments();
             let index = RecordIndex::new(&facts.cves);
-            let mut seen = std::collections::HashMap::new();
+            let mut seen: HashMap<&Platform, Arc<Vec<(usize, Exposure)>>> = HashMap::new();
+            // Only suppressions in force can set a flaw aside; most facilities hold none.
+            let in_force: Vec<_> = facts
+                .suppressions
+                .iter()
+                .filter(|s| s.in_force(facts.today))
+                .collect();
             let mut out = Vec::new();
             for (i, (d, assessed)) in facts.devices.iter().zip(assessments.iter()).enumerate() {
                 if !d.in_use() || assessed.platform.items.is_empty() {
                     continue;
                 }
-                let found: &Vec<(usize, Exposure)> = seen
-                    .entry(assessed.platform.clone())
-                    .or_insert_with(|| index.matches(&assessed.platform));
-                let found: Vec<(usize, Exposure)> = found
+                let shared = seen
+                    .entry(&assessed.platform)
+                    .or_insert_with(|| Arc::new(index.matches(&assessed.platform)))
+                    .clone();
+                let own = in_force
                     .iter()
-                    .filter(|(r, _)| {
-                        covering(&facts.suppressions, &facts.cves[*r].id, d.id, facts.today)
-                            .is_none()
-                    })
-                    .copied()
-                    .collect();
+                    .any(|s| s.device_id.is_none_or(|id| id == d.id));
+                let found = if own {
+                    Arc::new(
+                        shared
+                            .iter()
+                            .filter(|(r, _)| {
+                                covering(&facts.suppressions, &facts.cves[*r].id, d.id, facts.today)
+                                    .is_none()
+                            })
+                            .copied()
+                            .collect(),
+                    )
+                } else {
+                    shared
+                };
                 if !found.is_empty() {
                     out.push(DeviceVulnerabilities {
                         device: i,
@@ -69,27 +88,37 @@ pub fn device_vulnerabilities(facts: &FacilityFacts) -> std::sync::Arc<Vec<Devic
 }
 
 /// The devices having a vulnerability that `pick` selects, with the ids named, exposed first.
+/// Devices sharing a list are looked at once.
 fn devices_with(
     facts: &FacilityFacts,
     pick: impl Fn(&CveRecord, Exposure) -> bool,
 ) -> (Vec<RecordRef>, BTreeSet<String>, usize) {
-    let mut ids = BTreeSet::new();
+    let mut picked = vec![false; facts.cves.len()];
+    let mut judged: HashMap<*const Vec<(usize, Exposure)>, bool> = HashMap::new();
     let mut hits: Vec<(&DeviceFacts, bool)> = Vec::new();
     for v in device_vulnerabilities(facts).iter() {
-        let mut any = false;
-        for (r, how) in &v.found {
-            let record = &facts.cves[*r];
-            if pick(record, *how) {
-                ids.insert(record.id.clone());
-                any = true;
+        let any = *judged.entry(Arc::as_ptr(&v.found)).or_insert_with(|| {
+            let mut any = false;
+            for (r, how) in v.found.iter() {
+                if pick(&facts.cves[*r], *how) {
+                    picked[*r] = true;
+                    any = true;
+                }
             }
-        }
+            any
+        });
         if any {
             hits.push((&facts.devices[v.device], v.exposed));
         }
     }
     hits.sort_by_key(|(_, exposed)| !exposed);
     let exposed = hits.iter().filter(|(_, e)| *e).count();
+    let ids = picked
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p)
+        .map(|(r, _)| facts.cves[r].id.clone())
+        .collect();
     (
         hits.into_iter()
             .map(|(d, _)| RecordRef::device(d))
