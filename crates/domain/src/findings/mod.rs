@@ -238,8 +238,14 @@ pub struct FacilityFacts {
 }
 
 /// See [`FacilityFacts::pinned`]; 0 when not pinned. A copy is not pinned.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Pinned(std::sync::atomic::AtomicU64);
+
+impl std::fmt::Debug for Pinned {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pinned")
+    }
+}
 
 impl Clone for Pinned {
     fn clone(&self) -> Self {
@@ -262,7 +268,6 @@ impl Drop for PinGuard<'_> {
 /// A value derived from the facts it sits in, kept with the fingerprint of what it was derived
 /// from: asked again with the same fingerprint it is shared, with another (the facts were
 /// changed in place) it is derived afresh. A copy of the facts starts without it.
-#[derive(Debug)]
 pub struct Memo<T>(std::sync::Mutex<Option<(u64, std::sync::Arc<T>)>>);
 
 impl<T> Default for Memo<T> {
@@ -274,6 +279,14 @@ impl<T> Default for Memo<T> {
 impl<T> Clone for Memo<T> {
     fn clone(&self) -> Self {
         Memo::default()
+    }
+}
+
+/// Derived, so not part of what the facts say: two equal facts print alike whether or not
+/// something was derived from them yet.
+impl<T> std::fmt::Debug for Memo<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Memo")
     }
 }
 

@@ -60,6 +60,13 @@ impl Cpe {
         })
     }
 
+    /// Whether `other` names one release of the product family this name is: NVD names each
+    /// Windows 10/11 release a product of its own (`windows_10_1909`), while a ledger often
+    /// writes "Windows 10 Pro" with no release, identified as `windows_10`.
+    pub fn is_family_of(&self, other: &Cpe) -> bool {
+        self.vendor == other.vendor && is_family_key(&self.key(), &other.key())
+    }
+
     /// `vendor:product`, the key feeds are indexed by.
     pub fn key(&self) -> String {
         format!("{}:{}", self.vendor, self.product)
@@ -108,6 +115,18 @@ fn split_fields(text: &str) -> Vec<String> {
 
 /// Whether a CPE field's value admits `wanted`: `*` (or empty) admits anything, and `-` only
 /// "not applicable".
+/// Products NVD splits by release, as `vendor:product` keys.
+pub const FAMILIES: &[&str] = &["microsoft:windows_10", "microsoft:windows_11"];
+
+/// Whether `member` is a release of the family `family` ("microsoft:windows_10" →
+/// "microsoft:windows_10_1909", not "microsoft:windows_10").
+pub fn is_family_key(family: &str, member: &str) -> bool {
+    FAMILIES.contains(&family)
+        && member
+            .strip_prefix(family)
+            .is_some_and(|rest| rest.len() > 1 && rest.starts_with('_'))
+}
+
 pub fn field_admits(field: &str, wanted: &str) -> bool {
     field == "*" || field.is_empty() || field.eq_ignore_ascii_case(wanted)
 }

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use super::cpe::{is_family_key, FAMILIES};
 use super::cve::CveRecord;
 use super::matching::{Compiled, Exposure, Platform, Prepared};
 
@@ -26,7 +27,7 @@ impl<'r> RecordIndex<'r> {
         RecordIndex {
             records,
             compiled: records.iter().map(Compiled::new).collect(),
-            by_product,
+            by_product: with_families(by_product),
         }
     }
 
@@ -51,6 +52,26 @@ impl<'r> RecordIndex<'r> {
     }
 }
 
+/// The index with each product family (Windows 10, 11) also naming the records of its releases:
+/// a device whose release is not written is matched against them (and is "version unknown").
+fn with_families(mut by_product: HashMap<String, Vec<usize>>) -> HashMap<String, Vec<usize>> {
+    for family in FAMILIES {
+        let mut members: Vec<usize> = by_product
+            .iter()
+            .filter(|(key, _)| is_family_key(family, key))
+            .flat_map(|(_, records)| records.iter().copied())
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let own = by_product.entry(family.to_string()).or_default();
+        own.append(&mut members);
+        own.sort_unstable();
+        own.dedup();
+    }
+    by_product
+}
+
 /// Each distinct platform of `platforms` matched once against `records`. The work goes product
 /// by product: a product's records are compiled, matched against every platform running it,
 /// and dropped — memory holds one product's compiled records at a time (per core), not the
@@ -65,6 +86,7 @@ pub fn match_platforms<'p>(
             by_product.entry(key).or_default().push(i);
         }
     }
+    let by_product = with_families(by_product);
     let mut seen = std::collections::HashSet::new();
     let distinct: Vec<&Platform> = platforms.filter(|p| seen.insert(*p)).collect();
     let mut running: HashMap<String, Vec<usize>> = HashMap::new();

@@ -212,6 +212,10 @@ fn criterion(c: &Criterion<'_>, platform: &Prepared<'_>) -> Truth {
 fn against(c: &Criterion<'_>, item: &Cpe, known: Option<&Version>) -> Truth {
     let wanted = &c.m.cpe;
     if wanted.part != item.part || wanted.product != item.product || wanted.vendor != item.vendor {
+        // "Windows 10" with no release may be the release the criterion names: check.
+        if wanted.part == item.part && item.is_family_of(wanted) {
+            return Truth::Unknown;
+        }
         return Truth::No;
     }
     for (field, value) in [

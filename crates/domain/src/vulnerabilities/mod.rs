@@ -22,6 +22,8 @@ pub mod suppression;
 pub mod version;
 
 #[cfg(test)]
+mod cve_cases_tests;
+#[cfg(test)]
 mod identify_tests;
 #[cfg(test)]
 mod matching_tests;

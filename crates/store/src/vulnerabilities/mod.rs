@@ -104,9 +104,15 @@ impl Store {
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
                 .join(", ");
+            // A product family (Windows 10 with no release) reaches the records of its releases.
+            let families: String = chunk
+                .iter()
+                .filter(|p| mimamori_domain::vulnerabilities::cpe::FAMILIES.contains(&p.as_str()))
+                .map(|p| format!(" OR product LIKE '{p}\\_%' ESCAPE '\\'"))
+                .collect();
             let sql = format!(
                 "SELECT c.data, e.kev, e.epss, e.jvn FROM cves c LEFT JOIN cve_extras e ON e.cve_id = c.id \
-                 WHERE c.id IN (SELECT DISTINCT cve_id FROM cve_products WHERE product IN ({list})) ORDER BY c.id"
+                 WHERE c.id IN (SELECT DISTINCT cve_id FROM cve_products WHERE product IN ({list}){families}) ORDER BY c.id"
             );
             let mut query = sqlx::query(&sql);
             for p in chunk {
