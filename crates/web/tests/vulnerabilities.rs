@@ -17,7 +17,8 @@ backend_tests!(
     a_bad_file_imports_nothing_and_says_where,
     a_facility_sees_exploited_exposed_and_ended_devices,
     an_imported_lifecycle_reaches_the_findings,
-    jvn_alone_matches_by_its_cpe_and_japanese_version_phrases
+    jvn_alone_matches_by_its_cpe_and_japanese_version_phrases,
+    the_cpe_dictionary_suggests_and_a_mapped_name_is_matched
 );
 
 fn testdata(path: &str) -> PathBuf {
@@ -527,5 +528,65 @@ async fn jvn_alone_matches_by_its_cpe_and_japanese_version_phrases(backend: Back
     assert_eq!(
         nw02["sources"],
         serde_json::json!(["NVD", "JVN", "CISA KEV"])
+    );
+}
+
+async fn the_cpe_dictionary_suggests_and_a_mapped_name_is_matched(backend: Backend) {
+    let (_db, store, facility) = setup(backend).await;
+    let page = import_path(&store, testdata("nvd/cpe/nvdgo_cpes-2023_page.json.gz")).await;
+    assert_eq!(
+        (page.source.as_str(), page.error.as_deref()),
+        ("cpe", None),
+        "{page:?}"
+    );
+    assert!(page.created > 9_000, "{page:?}");
+    let again = import_path(&store, testdata("nvd/cpe/nvdgo_cpes-2023_page.json.gz")).await;
+    assert_eq!(
+        again.created + again.updated,
+        0,
+        "a re-import changes nothing: {again:?}"
+    );
+    // The dictionary's Japanese titles answer a Japanese ledger's words.
+    let found = store.cpe_suggestions("スリーコム", 5).await.unwrap();
+    assert!(found.iter().any(|e| e.name.contains(":3com:")), "{found:?}");
+    assert!(store.cpe_suggestions("", 5).await.unwrap().is_empty());
+    // A text no rule knows, mapped to a dictionary name, is matched with its written version.
+    import_path(&store, testdata("nvd/records/CVE-2024-21762.json")).await;
+    let mut tx = store.write(&Actor::system("test")).await.unwrap();
+    tx.create_device(
+        facility,
+        &device(
+            "UTM-01",
+            "network",
+            "",
+            "UTM専用OS",
+            "7.2.6",
+            "10.0.0.1",
+            "院内",
+        ),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let before = report_on(&store, facility, "2026-12-01").await;
+    assert_eq!(before["unidentified"][0]["text"], "UTM専用OS 7.2.6");
+    let organisation = store.facility(facility).await.unwrap().organisation_id;
+    mimamori_app::vulnerabilities::mappings::confirm(
+        &store,
+        &Actor::system("admin"),
+        organisation,
+        "UTM専用OS 7.2.6",
+        "cpe:2.3:o:fortinet:fortios:*:*:*:*:*:*:*:*",
+    )
+    .await
+    .unwrap();
+    let after = report_on(&store, facility, "2026-12-01").await;
+    assert_eq!(after["unidentified"], serde_json::json!([]));
+    let utm = &after["devices"][0];
+    assert_eq!(utm["vulnerabilities"][0]["id"], "CVE-2024-21762", "{utm}");
+    assert_eq!(utm["vulnerabilities"][0]["status"], "affected");
+    assert_eq!(
+        utm["end_of_life_state"], "no_data",
+        "no end of support is assumed"
     );
 }

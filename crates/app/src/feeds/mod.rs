@@ -165,8 +165,14 @@ async fn write_batch(
     tx: &mut mimamori_store::WriteTx,
     batch: Vec<FeedItem>,
 ) -> Result<FeedCounts, StoreError> {
-    let (mut products, mut cves, mut kev, mut epss, mut jvn) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut products, mut cves, mut kev, mut epss, mut jvn, mut cpes) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     for item in batch {
         match item {
             FeedItem::Product(p) => products.push(p),
@@ -178,6 +184,7 @@ async fn write_batch(
                     mimamori_domain::vulnerabilities::jvn::configurations(&j.affected);
                 jvn.push((j.cve, j.ids, j.title_ja, j.summary_ja, configurations))
             }
+            FeedItem::Cpe(entry) => cpes.push(entry),
         }
     }
     let mut counts = FeedCounts::default();
@@ -195,6 +202,9 @@ async fn write_batch(
     }
     if !jvn.is_empty() {
         counts.add(tx.save_jvn(&jvn).await?);
+    }
+    if !cpes.is_empty() {
+        counts.add(tx.save_cpe_entries(&cpes).await?);
     }
     Ok(counts)
 }

@@ -24,6 +24,9 @@ pub struct UnknownText {
     pub facilities: Vec<String>,
     /// Known products of near names, to choose from (none is chosen).
     pub suggestions: Vec<String>,
+    /// Entries of the imported CPE dictionary whose titles (English or Japanese) hold the
+    /// text's words: (CPE name, title).
+    pub dictionary: Vec<(String, String)>,
 }
 
 /// Why a mapping is refused, in Japanese and English.
@@ -58,6 +61,7 @@ pub async fn unknown_texts(
                             .into_iter()
                             .map(String::from)
                             .collect(),
+                        dictionary: Vec::new(),
                         text: written,
                         devices: 0,
                         facilities: Vec::new(),
@@ -71,6 +75,18 @@ pub async fn unknown_texts(
     }
     let mut texts: Vec<UnknownText> = found.into_values().collect();
     texts.sort_by(|a, b| b.devices.cmp(&a.devices).then_with(|| a.text.cmp(&b.text)));
+    // The dictionary is asked for the texts shown first (one query each).
+    for text in texts.iter_mut().take(200) {
+        text.dictionary = store
+            .cpe_suggestions(&text.text, 8)
+            .await?
+            .into_iter()
+            .map(|e| {
+                let title = e.title_ja.unwrap_or(e.title);
+                (e.name, title)
+            })
+            .collect();
+    }
     Ok(texts)
 }
 

@@ -115,6 +115,16 @@ fn split_fields(text: &str) -> Vec<String> {
 
 /// Whether a CPE field's value admits `wanted`: `*` (or empty) admits anything, and `-` only
 /// "not applicable".
+/// An entry of NVD's CPE dictionary: a product name, with its English and Japanese titles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CpeEntry {
+    /// "cpe:2.3:o:fortinet:fortios:7.2.8:*:*:*:*:*:*:*".
+    pub name: String,
+    pub title: String,
+    pub title_ja: Option<String>,
+    pub deprecated: bool,
+}
+
 /// Products NVD splits by release, as `vendor:product` keys.
 pub const FAMILIES: &[&str] = &["microsoft:windows_10", "microsoft:windows_11"];
 

@@ -11,15 +11,18 @@ pub enum FeedSource {
     Kev,
     Epss,
     Jvn,
+    /// NVD's CPE dictionary (Products API 2.0), for the names an administrator maps to.
+    Cpe,
 }
 
 impl FeedSource {
-    pub const ALL: [FeedSource; 5] = [
+    pub const ALL: [FeedSource; 6] = [
         FeedSource::EndOfLife,
         FeedSource::Nvd,
         FeedSource::Kev,
         FeedSource::Epss,
         FeedSource::Jvn,
+        FeedSource::Cpe,
     ];
 
     pub fn code(self) -> &'static str {
@@ -29,6 +32,7 @@ impl FeedSource {
             FeedSource::Kev => "kev",
             FeedSource::Epss => "epss",
             FeedSource::Jvn => "jvn",
+            FeedSource::Cpe => "cpe",
         }
     }
 
@@ -44,6 +48,7 @@ impl FeedSource {
             FeedSource::Kev => "CISA KEV",
             FeedSource::Epss => "FIRST EPSS",
             FeedSource::Jvn => "JVN iPedia / MyJVN",
+            FeedSource::Cpe => "NVD CPE 辞書 / dictionary",
         }
     }
 }

@@ -126,6 +126,9 @@ pub fn normalize(text: &str) -> String {
 /// Identifies what a device runs from its OS fields, and from its model where the OS is not
 /// written (a FortiGate runs FortiOS).
 pub fn identify(device: DeviceText<'_>) -> Identification {
+    if let Some(found) = written_cpe(device) {
+        return Identification::Identified(found);
+    }
     let text = format!("{} {}", device.os_name, device.os_version);
     let t = normalize(&text);
     let version_field = normalize(device.os_version);
@@ -143,6 +146,37 @@ pub fn identify(device: DeviceText<'_>) -> Identification {
             text: text.trim().to_string(),
         }
     }
+}
+
+/// A CPE 2.3 name written as the OS (an administrator's mapping to a dictionary entry, or a
+/// ledger that writes CPEs): the product is what it names; its version, when the name leaves
+/// it open, is the OS version written beside it. No lifecycle data is assumed.
+fn written_cpe(device: DeviceText<'_>) -> Option<Identified> {
+    let mut cpe = super::cpe::Cpe::parse(device.os_name.trim())?;
+    let written = device.os_version.trim();
+    if cpe.version == "*" && !written.is_empty() {
+        cpe.version = written.to_string();
+    }
+    let version = (cpe.version != "*" && cpe.version != "-").then(|| cpe.version.clone());
+    Some(Identified {
+        label: format!(
+            "{} {}{}",
+            cpe.vendor,
+            cpe.product,
+            version
+                .as_deref()
+                .map(|v| format!(" {v}"))
+                .unwrap_or_default()
+        ),
+        lifecycle: None,
+        candidates: Candidates::Named {
+            names: Vec::new(),
+            first: false,
+        },
+        edition: None,
+        version,
+        cpe: Some(cpe),
+    })
 }
 
 /// Identifies a software entry of the ledger ("Office 2016", "SQL Server 2019", "Chrome 120").

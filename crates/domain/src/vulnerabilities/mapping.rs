@@ -63,6 +63,11 @@ impl Mappings {
             return text;
         }
         match self.0.get(&device_key(&text)) {
+            // A dictionary name that leaves the version open takes the version written.
+            Some(means) if means.starts_with("cpe:2.3:") => DeviceText {
+                os_name: means,
+                ..text
+            },
             Some(means) => DeviceText {
                 os_name: means,
                 os_version: "",
@@ -228,6 +233,28 @@ mod tests {
             check_mapping("  ", "Windows 7"),
             Err(MappingProblem::BlankText)
         );
+    }
+
+    #[test]
+    fn a_dictionary_name_is_a_meaning_too() {
+        let label = check_mapping(
+            "専用OS（CT装置）",
+            "cpe:2.3:o:siemens:syngo_ct_vb40:*:*:*:*:*:*:*:*",
+        )
+        .expect("a CPE name names a product");
+        assert!(label.contains("syngo_ct_vb40"), "{label}");
+        let mappings = Mappings::new([mapping(
+            "専用OS（CT装置）",
+            "cpe:2.3:o:siemens:syngo_ct_vb40:*:*:*:*:*:*:*:*",
+        )]);
+        let Identification::Identified(id) = identify(mappings.apply(DeviceText {
+            os_name: "専用OS（CT装置）",
+            ..Default::default()
+        })) else {
+            panic!("identified");
+        };
+        assert_eq!(id.cpe.expect("a name").key(), "siemens:syngo_ct_vb40");
+        assert_eq!(id.lifecycle, None, "no end of support is assumed");
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub enum FeedItem {
     Kev(String, Kev),
     Epss(String, f32),
     Jvn(JvnEntry),
+    Cpe(mimamori_domain::vulnerabilities::cpe::CpeEntry),
 }
 
 /// What JVN says of one CVE.
@@ -55,6 +56,7 @@ pub enum FeedKind {
     Kev,
     Epss,
     JvnVuldef,
+    CpeDictionary,
 }
 
 impl FeedKind {
@@ -67,6 +69,7 @@ impl FeedKind {
             FeedKind::Kev => FeedSource::Kev,
             FeedKind::Epss => FeedSource::Epss,
             FeedKind::JvnVuldef => FeedSource::Jvn,
+            FeedKind::CpeDictionary => FeedSource::Cpe,
         }
     }
 }
@@ -156,6 +159,21 @@ pub fn read_feed(
                 |entry: KevEntry| {
                     let (id, kev) = entry.into_kev();
                     count(FeedItem::Kev(id, kev))
+                },
+            )?;
+        }
+        FeedKind::CpeDictionary => {
+            read.newest = json_stream::each_in_array(
+                stream,
+                "products",
+                &["timestamp"],
+                &context,
+                |item: CpeItem| match item.cpe.into_entry() {
+                    Some(entry) => count(FeedItem::Cpe(entry)),
+                    None => {
+                        read.junk_cpes += 1;
+                        Ok(())
+                    }
                 },
             )?;
         }
@@ -314,7 +332,9 @@ pub fn detect(prefix: &[u8]) -> Option<FeedKind> {
         return None;
     }
     let has = |key: &str| text.contains(&format!("\"{key}\""));
-    if has("catalogVersion") || (has("cveID") && has("dateAdded")) {
+    if text.contains("\"NVD_CPE\"") || (has("products") && has("cpeName")) {
+        Some(FeedKind::CpeDictionary)
+    } else if has("catalogVersion") || (has("cveID") && has("dateAdded")) {
         Some(FeedKind::Kev)
     } else if text.contains("\"NVD_CVE\"") || (has("vulnerabilities") && has("cve")) {
         Some(FeedKind::NvdPage)
@@ -446,4 +466,48 @@ fn read_epss(
         sink(FeedItem::Epss(cve.trim().to_string(), score)).map_err(|e| context.stopped(e))?;
     }
     Ok(newest)
+}
+
+/// One entry of a CPE API 2.0 page.
+#[derive(Deserialize)]
+struct CpeItem {
+    cpe: CpeDef,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CpeDef {
+    cpe_name: String,
+    #[serde(default)]
+    deprecated: bool,
+    #[serde(default)]
+    titles: Vec<CpeTitle>,
+}
+
+#[derive(Deserialize)]
+struct CpeTitle {
+    title: String,
+    #[serde(default)]
+    lang: String,
+}
+
+impl CpeDef {
+    /// The entry, or `None` for a name that names nothing (junk vendors or products).
+    fn into_entry(self) -> Option<mimamori_domain::vulnerabilities::cpe::CpeEntry> {
+        mimamori_domain::vulnerabilities::cpe::Cpe::parse(&self.cpe_name)?;
+        let title_in = |lang: &str| {
+            self.titles
+                .iter()
+                .find(|t| t.lang.eq_ignore_ascii_case(lang))
+                .map(|t| t.title.chars().take(300).collect::<String>())
+        };
+        Some(mimamori_domain::vulnerabilities::cpe::CpeEntry {
+            title: title_in("en")
+                .or_else(|| self.titles.first().map(|t| t.title.clone()))
+                .unwrap_or_default(),
+            title_ja: title_in("ja"),
+            name: self.cpe_name.chars().take(500).collect(),
+            deprecated: self.deprecated,
+        })
+    }
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use mimamori_domain::findings::FeedFacts;
+use mimamori_domain::vulnerabilities::cpe::CpeEntry;
 use mimamori_domain::vulnerabilities::cve::{CveRecord, Kev};
 use mimamori_domain::vulnerabilities::lifecycle::Product;
 use mimamori_domain::vulnerabilities::mapping::Mappings;
@@ -229,6 +230,51 @@ impl Store {
             Ok(record)
         })
         .transpose()
+    }
+
+    /// CPE dictionary entries (not deprecated) whose titles, Japanese titles or names hold every
+    /// word of `text` — suggestions for what a ledger's text names. At most `limit`.
+    pub async fn cpe_suggestions(&self, text: &str, limit: i64) -> Result<Vec<CpeEntry>> {
+        let words: Vec<String> = text
+            .split(|c: char| c.is_whitespace() || "　,、()（）[]".contains(c))
+            .map(|w| w.trim().to_lowercase())
+            .filter(|w| w.chars().count() >= 2)
+            .take(4)
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let conditions: Vec<String> = (0..words.len())
+            .map(|i| {
+                format!(
+                    "LOWER(title || ' ' || COALESCE(title_ja, '') || ' ' || product_key) LIKE ${}",
+                    i + 1
+                )
+            })
+            .collect();
+        let sql = format!(
+            "SELECT cpe_name, title, title_ja, deprecated FROM cpe_dictionary WHERE deprecated = 0 AND {} ORDER BY LENGTH(cpe_name), cpe_name LIMIT {}",
+            conditions.join(" AND "),
+            limit.clamp(1, 50)
+        );
+        let mut query = sqlx::query(&sql);
+        for w in &words {
+            let escaped = w.replace(['%', '_'], "");
+            query = query.bind(format!("%{escaped}%"));
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(CpeEntry {
+                    name: col(r, "cpe_name")?,
+                    title: col(r, "title")?,
+                    title_ja: col(r, "title_ja")?,
+                    deprecated: col::<i64>(r, "deprecated")? != 0,
+                })
+            })
+            .collect()
     }
 
     /// How many CVE records are held.

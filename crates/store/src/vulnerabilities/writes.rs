@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use mimamori_domain::vulnerabilities::cpe::CpeEntry;
 use mimamori_domain::vulnerabilities::cve::{CveRecord, Kev};
 use mimamori_domain::vulnerabilities::lifecycle::Product;
 use mimamori_domain::vulnerabilities::FeedSource;
@@ -22,6 +23,7 @@ fn count_sql(source: FeedSource) -> &'static str {
         FeedSource::Kev => "SELECT COUNT(*) AS n FROM cve_extras WHERE kev IS NOT NULL",
         FeedSource::Epss => "SELECT COUNT(*) AS n FROM cve_extras WHERE epss IS NOT NULL",
         FeedSource::Jvn => "SELECT COUNT(*) AS n FROM cve_extras WHERE jvn IS NOT NULL",
+        FeedSource::Cpe => "SELECT COUNT(*) AS n FROM cpe_dictionary",
     }
 }
 
@@ -294,6 +296,40 @@ impl WriteTx {
             }
         }
         self.save_extras("jvn", values).await
+    }
+
+    /// Saves CPE dictionary entries, each replacing the one of its name.
+    pub async fn save_cpe_entries(&mut self, entries: &[CpeEntry]) -> Result<FeedCounts> {
+        let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+        let held = self
+            .held_versions("cpe_dictionary", "cpe_name", "title", &names)
+            .await?;
+        let mut counts = FeedCounts::default();
+        for entry in entries {
+            match held.get(&entry.name) {
+                Some(Some(title)) if *title == entry.title => {
+                    counts.unchanged += 1;
+                    continue;
+                }
+                Some(_) => counts.updated += 1,
+                None => counts.created += 1,
+            }
+            let key = mimamori_domain::vulnerabilities::cpe::Cpe::parse(&entry.name)
+                .map(|c| c.key())
+                .unwrap_or_default();
+            sqlx::query(
+                "INSERT INTO cpe_dictionary (cpe_name, product_key, title, title_ja, deprecated) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (cpe_name) DO UPDATE SET product_key = excluded.product_key, title = excluded.title, title_ja = excluded.title_ja, deprecated = excluded.deprecated",
+            )
+            .bind(entry.name.as_str())
+            .bind(key)
+            .bind(entry.title.as_str())
+            .bind(entry.title_ja.as_deref())
+            .bind(i64::from(entry.deprecated))
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(counts)
     }
 
     /// Notes an import of `source` from `file`, with the newest date its data is of, and marks
