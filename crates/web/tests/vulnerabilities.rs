@@ -18,7 +18,8 @@ backend_tests!(
     a_facility_sees_exploited_exposed_and_ended_devices,
     an_imported_lifecycle_reaches_the_findings,
     jvn_alone_matches_by_its_cpe_and_japanese_version_phrases,
-    the_cpe_dictionary_suggests_and_a_mapped_name_is_matched
+    the_cpe_dictionary_suggests_and_a_mapped_name_is_matched,
+    myjvn_json_advisories_are_read_like_the_xml_ones
 );
 
 fn testdata(path: &str) -> PathBuf {
@@ -588,5 +589,62 @@ async fn the_cpe_dictionary_suggests_and_a_mapped_name_is_matched(backend: Backe
     assert_eq!(
         utm["end_of_life_state"], "no_data",
         "no end of support is assumed"
+    );
+}
+
+async fn myjvn_json_advisories_are_read_like_the_xml_ones(backend: Backend) {
+    let (_db, store, _) = setup(backend).await;
+    let json = import_path(
+        &store,
+        testdata("jvn/oka/getVulnDetailInfo_oka_JVNDB-2021-002774.json"),
+    )
+    .await;
+    assert_eq!(
+        (json.source.as_str(), json.created, json.error.as_deref()),
+        ("jvn", 1, None),
+        "{json:?}"
+    );
+    let xml = import_path(
+        &store,
+        testdata("jvn/hnd/getVulnDetailInfo_hnd_JVNDB-2021-002774.xml"),
+    )
+    .await;
+    assert_eq!(xml.source, "jvn");
+    // The same advisory in JSON and in XML: one CVE, with its Japanese title.
+    let records = store
+        .cves_for_products(&["trendmicro:serverprotect".to_string()])
+        .await
+        .unwrap();
+    let cve = records
+        .iter()
+        .find(|r| r.id == "CVE-2021-36745")
+        .expect("found by JVN's product");
+    assert_eq!(
+        cve.title_ja.as_deref(),
+        Some("トレンドマイクロ製 ServerProtect における認証回避の脆弱性")
+    );
+    assert_eq!(cve.jvn_ids, ["JVNDB-2021-002774"]);
+    let csaf = import_path(
+        &store,
+        testdata("jvn/oka/getVulnDetailInfo_oka_jvncsaf.json"),
+    )
+    .await;
+    // MyJVN's CSAF example: its version branches carry their own CPE names.
+    assert_eq!((csaf.written, csaf.created), (true, 1), "{csaf:?}");
+    let example = store
+        .cves_for_products(&["dendai.ac.jp:myjvn_api".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(example[0].id, "CVE-2025-0000");
+    // The published data feed with `"retMax": ,` is refused by name and position, nothing kept.
+    let broken = import_path(&store, testdata("jvn/oka/dataFeed_jvndb_detail_oka.json")).await;
+    assert!(
+        !broken.written
+            && broken
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("dataFeed_jvndb_detail_oka.json"),
+        "{broken:?}"
     );
 }

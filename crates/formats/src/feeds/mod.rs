@@ -7,6 +7,7 @@ mod error;
 mod guard;
 mod json_stream;
 mod jvn;
+mod jvn_csaf;
 #[cfg(test)]
 mod tests;
 
@@ -56,6 +57,8 @@ pub enum FeedKind {
     Kev,
     Epss,
     JvnVuldef,
+    /// MyJVN API 4.0 (OKA): a CSAF document per JVNDB entry.
+    JvnCsaf,
     CpeDictionary,
 }
 
@@ -68,7 +71,7 @@ impl FeedKind {
             FeedKind::NvdPage | FeedKind::NvdRecord => FeedSource::Nvd,
             FeedKind::Kev => FeedSource::Kev,
             FeedKind::Epss => FeedSource::Epss,
-            FeedKind::JvnVuldef => FeedSource::Jvn,
+            FeedKind::JvnVuldef | FeedKind::JvnCsaf => FeedSource::Jvn,
             FeedKind::CpeDictionary => FeedSource::Cpe,
         }
     }
@@ -178,6 +181,11 @@ pub fn read_feed(
             )?;
         }
         FeedKind::Epss => read.newest = read_epss(stream, &context, &mut count)?,
+        FeedKind::JvnCsaf => {
+            let text = whole(stream, &context)?;
+            read.newest = jvn_csaf::read_advisory(&text, &mut count)
+                .map_err(|e| context.malformed("", &e))?;
+        }
         FeedKind::JvnVuldef => read.newest = jvn::read_vuldef(stream, &context, &mut count)?,
         FeedKind::NvdRecord => {
             let text = whole(stream, &context)?;
@@ -332,7 +340,9 @@ pub fn detect(prefix: &[u8]) -> Option<FeedKind> {
         return None;
     }
     let has = |key: &str| text.contains(&format!("\"{key}\""));
-    if text.contains("\"NVD_CPE\"") || (has("products") && has("cpeName")) {
+    if text.contains("myjvn_vuldef") || (has("csaf_version") && has("product_tree")) {
+        Some(FeedKind::JvnCsaf)
+    } else if text.contains("\"NVD_CPE\"") || (has("products") && has("cpeName")) {
         Some(FeedKind::CpeDictionary)
     } else if has("catalogVersion") || (has("cveID") && has("dateAdded")) {
         Some(FeedKind::Kev)
