@@ -548,6 +548,18 @@ async fn the_cpe_dictionary_suggests_and_a_mapped_name_is_matched(backend: Backe
         "a re-import changes nothing: {again:?}"
     );
     // The dictionary's Japanese titles answer a Japanese ledger's words.
+    // A match criteria page adds the concrete names a range stands for.
+    let matches = import_path(
+        &store,
+        testdata("nvd/cpe/nvdgo_cpematch-CVE-2022-32223.json"),
+    )
+    .await;
+    assert_eq!(
+        (matches.source.as_str(), matches.error.as_deref()),
+        ("cpe", None),
+        "{matches:?}"
+    );
+    assert!(matches.records > 0, "{matches:?}");
     let found = store.cpe_suggestions("スリーコム", 5).await.unwrap();
     assert!(found.iter().any(|e| e.name.contains(":3com:")), "{found:?}");
     assert!(store.cpe_suggestions("", 5).await.unwrap().is_empty());

@@ -60,6 +60,8 @@ pub enum FeedKind {
     /// MyJVN API 4.0 (OKA): a CSAF document per JVNDB entry.
     JvnCsaf,
     CpeDictionary,
+    /// NVD's Match Criteria API 2.0: the concrete names a range stands for.
+    CpeMatch,
 }
 
 impl FeedKind {
@@ -72,7 +74,7 @@ impl FeedKind {
             FeedKind::Kev => FeedSource::Kev,
             FeedKind::Epss => FeedSource::Epss,
             FeedKind::JvnVuldef | FeedKind::JvnCsaf => FeedSource::Jvn,
-            FeedKind::CpeDictionary => FeedSource::Cpe,
+            FeedKind::CpeDictionary | FeedKind::CpeMatch => FeedSource::Cpe,
         }
     }
 }
@@ -177,6 +179,33 @@ pub fn read_feed(
                         read.junk_cpes += 1;
                         Ok(())
                     }
+                },
+            )?;
+        }
+        FeedKind::CpeMatch => {
+            read.newest = json_stream::each_in_array(
+                stream,
+                "matchStrings",
+                &["timestamp"],
+                &context,
+                |item: MatchItem| {
+                    for m in item.match_string.matches {
+                        if mimamori_domain::vulnerabilities::cpe::Cpe::parse(&m.cpe_name).is_none()
+                        {
+                            read.junk_cpes += 1;
+                            continue;
+                        }
+                        // No title: the dictionary's own entry, when held, keeps its titles.
+                        count(FeedItem::Cpe(
+                            mimamori_domain::vulnerabilities::cpe::CpeEntry {
+                                name: m.cpe_name.chars().take(500).collect(),
+                                title: String::new(),
+                                title_ja: None,
+                                deprecated: false,
+                            },
+                        ))?;
+                    }
+                    Ok(())
                 },
             )?;
         }
@@ -342,6 +371,8 @@ pub fn detect(prefix: &[u8]) -> Option<FeedKind> {
     let has = |key: &str| text.contains(&format!("\"{key}\""));
     if text.contains("myjvn_vuldef") || (has("csaf_version") && has("product_tree")) {
         Some(FeedKind::JvnCsaf)
+    } else if text.contains("\"NVD_CPEMatchString\"") || has("matchStrings") {
+        Some(FeedKind::CpeMatch)
     } else if text.contains("\"NVD_CPE\"") || (has("products") && has("cpeName")) {
         Some(FeedKind::CpeDictionary)
     } else if has("catalogVersion") || (has("cveID") && has("dateAdded")) {
@@ -520,4 +551,23 @@ impl CpeDef {
             deprecated: self.deprecated,
         })
     }
+}
+
+/// One entry of a Match Criteria API 2.0 page.
+#[derive(Deserialize)]
+struct MatchItem {
+    #[serde(rename = "matchString")]
+    match_string: MatchString,
+}
+
+#[derive(Deserialize)]
+struct MatchString {
+    #[serde(default)]
+    matches: Vec<MatchName>,
+}
+
+#[derive(Deserialize)]
+struct MatchName {
+    #[serde(rename = "cpeName")]
+    cpe_name: String,
 }

@@ -306,7 +306,14 @@ impl WriteTx {
             .await?;
         let mut counts = FeedCounts::default();
         for entry in entries {
+            let cpe = mimamori_domain::vulnerabilities::cpe::Cpe::parse(&entry.name);
+            // A name from a match page has no title: it never replaces the dictionary's entry.
+            let from_match = entry.title.is_empty();
             match held.get(&entry.name) {
+                Some(_) if from_match => {
+                    counts.unchanged += 1;
+                    continue;
+                }
                 Some(Some(title)) if *title == entry.title => {
                     counts.unchanged += 1;
                     continue;
@@ -314,16 +321,20 @@ impl WriteTx {
                 Some(_) => counts.updated += 1,
                 None => counts.created += 1,
             }
-            let key = mimamori_domain::vulnerabilities::cpe::Cpe::parse(&entry.name)
-                .map(|c| c.key())
-                .unwrap_or_default();
+            let key = cpe.as_ref().map(|c| c.key()).unwrap_or_default();
+            let title = if from_match {
+                cpe.map(|c| format!("{} {} {}", c.vendor, c.product, c.version).replace('_', " "))
+                    .unwrap_or_default()
+            } else {
+                entry.title.clone()
+            };
             sqlx::query(
                 "INSERT INTO cpe_dictionary (cpe_name, product_key, title, title_ja, deprecated) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (cpe_name) DO UPDATE SET product_key = excluded.product_key, title = excluded.title, title_ja = excluded.title_ja, deprecated = excluded.deprecated",
             )
             .bind(entry.name.as_str())
             .bind(key)
-            .bind(entry.title.as_str())
+            .bind(title.as_str())
             .bind(entry.title_ja.as_deref())
             .bind(i64::from(entry.deprecated))
             .execute(&mut *self.tx)
