@@ -83,12 +83,14 @@ impl FacilityFacts {
         self.assessments.get_or_compute(self.fingerprint(), || {
             let mut seen: std::collections::HashMap<String, std::sync::Arc<_>> =
                 std::collections::HashMap::new();
+            let mut identifier = crate::vulnerabilities::assess::Identifier::default();
             self.devices
                 .iter()
                 .map(|d| {
                     seen.entry(d.assessment_key())
                         .or_insert_with(|| {
-                            std::sync::Arc::new(d.assess(
+                            std::sync::Arc::new(d.assess_with(
+                                &mut identifier,
                                 &self.lifecycle,
                                 &self.mappings,
                                 self.today,

@@ -135,7 +135,19 @@ impl DeviceFacts {
         mappings: &crate::vulnerabilities::mapping::Mappings,
         day: NaiveDate,
     ) -> crate::vulnerabilities::assess::DeviceAssessment {
-        crate::vulnerabilities::assess::assess_parts(
+        self.assess_with(&mut Default::default(), lifecycle, mappings, day)
+    }
+
+    /// [`DeviceFacts::assess`] with identification remembered across devices.
+    pub fn assess_with(
+        &self,
+        identifier: &mut crate::vulnerabilities::assess::Identifier,
+        lifecycle: &crate::vulnerabilities::Lifecycle,
+        mappings: &crate::vulnerabilities::mapping::Mappings,
+        day: NaiveDate,
+    ) -> crate::vulnerabilities::assess::DeviceAssessment {
+        crate::vulnerabilities::assess::assess_with(
+            identifier,
             mappings.apply(self.text()),
             self.software
                 .iter()

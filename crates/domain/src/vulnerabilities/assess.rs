@@ -2,6 +2,7 @@
 //! whether that is past its end of support, the CPE names to match vulnerabilities against, and
 //! what exposes it (an edge or VPN device, remote maintenance, a public address, 外部公開).
 
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 use chrono::NaiveDate;
@@ -118,13 +119,57 @@ pub fn assess_parts<'s>(
     lifecycle: &Lifecycle,
     day: NaiveDate,
 ) -> DeviceAssessment {
-    let os = identify(text);
+    assess_with(
+        &mut Identifier::default(),
+        text,
+        software,
+        exposure,
+        lifecycle,
+        day,
+    )
+}
+
+/// Identification remembered by text, for assessing many devices: a facility's devices are
+/// written in few ways, and each way (of an OS, of a software entry) is identified once.
+#[derive(Debug, Default)]
+pub struct Identifier {
+    os: HashMap<String, Identification>,
+    software: HashMap<(String, String), Option<Identified>>,
+}
+
+impl Identifier {
+    pub fn os(&mut self, text: DeviceText<'_>) -> Identification {
+        let key = format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            text.os_name, text.os_version, text.maker, text.model
+        );
+        self.os.entry(key).or_insert_with(|| identify(text)).clone()
+    }
+
+    pub fn software(&mut self, name: &str, version: &str) -> Option<Identified> {
+        self.software
+            .entry((name.to_string(), version.to_string()))
+            .or_insert_with(|| identify_software(name, version))
+            .clone()
+    }
+}
+
+/// [`assess_parts`] with identification remembered in `identifier`.
+pub fn assess_with<'s>(
+    identifier: &mut Identifier,
+    text: DeviceText<'_>,
+    software: impl Iterator<Item = (&'s str, &'s str)>,
+    exposure: Vec<ExposureReason>,
+    lifecycle: &Lifecycle,
+    day: NaiveDate,
+) -> DeviceAssessment {
+    let os = identifier.os(text);
     let os_end_of_life = match &os {
         Identification::Identified(id) => Some(end_of_life(id, lifecycle, day)),
         _ => None,
     };
     let software: Vec<(Identified, EndOfLife)> = software
-        .filter_map(|(name, version)| identify_software(name, version))
+        .filter_map(|(name, version)| identifier.software(name, version))
         .map(|id| {
             let eol = end_of_life(&id, lifecycle, day);
             (id, eol)
