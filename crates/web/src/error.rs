@@ -134,12 +134,13 @@ impl From<StoreError> for AppError {
             ),
             StoreError::Invalid(issues) => AppError::invalid(&issues),
             StoreError::Refused(message) => {
-                // Store messages are written 「日本語 / English」.
-                let (ja, en) = message
-                    .split_once(" / ")
-                    .map(|(ja, en)| (ja.to_string(), en.to_string()))
-                    .unwrap_or_else(|| (message.clone(), message.clone()));
-                AppError::new(StatusCode::CONFLICT, "refused", ja, en)
+                let (ja, en) = bilingual(&message);
+                AppError::new(
+                    StatusCode::CONFLICT,
+                    "refused",
+                    ja.to_string(),
+                    en.to_string(),
+                )
             }
             StoreError::Locked => AppError::new(
                 StatusCode::CONFLICT,
@@ -173,3 +174,9 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A message of the lower layers, written 「日本語 / English」, as its two languages (the
+/// whole text for both when it is not written so).
+pub fn bilingual(text: &str) -> (&str, &str) {
+    text.split_once(" / ").unwrap_or((text, text))
+}

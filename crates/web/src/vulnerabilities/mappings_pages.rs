@@ -13,7 +13,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Principal, SignedIn};
-use crate::error::{AppError, AppResult};
+use crate::error::{bilingual, AppError, AppResult};
 use crate::view::{render_form, PageCtx};
 use crate::AppState;
 
@@ -23,7 +23,7 @@ impl From<MappingError> for AppError {
             MappingError::Store(e) => e.into(),
             other => {
                 let text = other.to_string();
-                let (ja, en) = text.split_once(" / ").unwrap_or((&text, &text));
+                let (ja, en) = bilingual(&text);
                 AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "invalid_mapping",
@@ -111,10 +111,8 @@ pub async fn save(
         Err(MappingError::Store(e)) => Err(e.into()),
         Err(other) => {
             let text = other.to_string();
-            let shown = text
-                .split_once(" / ")
-                .map(|(ja, en)| ctx.t(ja, en).to_string())
-                .unwrap_or(text);
+            let (ja, en) = bilingual(&text);
+            let shown = ctx.t(ja, en).to_string();
             page(&state, ctx, &principal, Some(shown)).await
         }
     }

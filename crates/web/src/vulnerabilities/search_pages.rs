@@ -12,7 +12,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::{Principal, SignedIn};
-use crate::error::{AppError, AppResult};
+use crate::error::{bilingual, AppError, AppResult};
 use crate::view::{render, PageCtx};
 use crate::AppState;
 
@@ -46,7 +46,7 @@ impl From<SearchError> for AppError {
             SearchError::Store(e) => e.into(),
             other => {
                 let text = other.to_string();
-                let (ja, en) = text.split_once(" / ").unwrap_or((&text, &text));
+                let (ja, en) = bilingual(&text);
                 AppError::bad_request(ja.to_string(), en.to_string())
             }
         }
@@ -101,10 +101,8 @@ pub async fn page(
             Err(SearchError::Store(e)) => return Err(e.into()),
             Err(other) => {
                 let text = other.to_string();
-                let shown = text
-                    .split_once(" / ")
-                    .map(|(ja, en)| ctx.t(ja, en).to_string());
-                (None, Some(shown.unwrap_or(text)))
+                let (ja, en) = bilingual(&text);
+                (None, Some(ctx.t(ja, en).to_string()))
             }
         }
     };
