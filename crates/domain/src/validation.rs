@@ -145,6 +145,19 @@ pub fn search_key(value: &str) -> String {
     nfkc(value).to_lowercase()
 }
 
+/// `text` cut to `max` characters, with an ellipsis when cut: a message never echoes a huge
+/// value (a 10 MB cell, a pasted document).
+pub fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => format!(
+            "{}…（ほか {} 文字）",
+            &text[..end],
+            text[end..].chars().count()
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

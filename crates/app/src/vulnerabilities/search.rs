@@ -177,7 +177,7 @@ fn hit(
 }
 
 fn cut(text: &str) -> String {
-    text.chars().take(60).collect()
+    mimamori_domain::validation::cut(text, 60)
 }
 
 /// A product line: its vendor:product key and, when written, the version it leads with.

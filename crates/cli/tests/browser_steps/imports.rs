@@ -8,19 +8,7 @@ use crate::{screenshot, submit};
 
 /// Chooses `file` on the import page and sends it, waiting for `expect` on the page it leads to.
 async fn upload(client: &Client, file: &std::path::Path, expect: &str) {
-    client
-        .find(Locator::Id("f-file"))
-        .await
-        .unwrap()
-        .send_keys(file.to_str().unwrap())
-        .await
-        .unwrap();
-    submit(
-        client,
-        "form[enctype='multipart/form-data'] button[type=submit]",
-        expect,
-    )
-    .await;
+    super::send_file(client, Locator::Id("f-file"), file, expect).await;
 }
 
 pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path::Path) {
@@ -89,19 +77,7 @@ pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path:
         "資産No,端末ホスト,OS種別\nA-1,UKE-01,Windows 11\nA-2,UKE-02,Windows 10\n",
     )
     .unwrap();
-    client
-        .find(Locator::Id("f-file"))
-        .await
-        .unwrap()
-        .send_keys(assets.to_str().unwrap())
-        .await
-        .unwrap();
-    submit(
-        client,
-        "form[enctype='multipart/form-data'] button[type=submit]",
-        "#column-mapping",
-    )
-    .await;
+    upload(client, &assets, "#column-mapping").await;
     for (field, column) in [
         ("management_no", "資産No"),
         ("hostname", "端末ホスト"),

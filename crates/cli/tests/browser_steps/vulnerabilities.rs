@@ -5,6 +5,7 @@
 
 use fantoccini::{Client, Locator};
 
+use super::{send_file, text_of};
 use crate::{fill, screenshot, submit};
 
 fn testdata(path: &str) -> std::path::PathBuf {
@@ -18,26 +19,14 @@ fn testdata(path: &str) -> std::path::PathBuf {
 
 async fn upload_feed(client: &Client, base: &str, file: &std::path::Path) {
     client.goto(&format!("{base}/feeds")).await.unwrap();
-    client
-        .find(Locator::Css("input[type=file][name=file]"))
-        .await
-        .unwrap()
-        .send_keys(file.to_str().unwrap())
-        .await
-        .unwrap();
-    submit(
+    send_file(
         client,
-        "form[enctype='multipart/form-data'] button[type=submit]",
+        Locator::Css("input[type=file][name=file]"),
+        file,
         "#feed-result",
     )
     .await;
-    let result = client
-        .find(Locator::Id("feed-result"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let result = text_of(client, Locator::Id("feed-result")).await;
     assert!(result.contains("取り込みました"), "{result}");
 }
 
@@ -85,13 +74,7 @@ pub async fn exploited_gateway(client: &Client, base: &str, dir: &std::path::Pat
         .goto(&format!("{facility}/vulnerabilities"))
         .await
         .unwrap();
-    let exploited = client
-        .find(Locator::Id("exploited-devices"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let exploited = text_of(client, Locator::Id("exploited-devices")).await;
     assert_eq!(exploited, "1", "the gateway");
     let page = client.source().await.unwrap();
     assert!(page.contains("CVE-2024-21762") && page.contains("境界・VPN機器"));

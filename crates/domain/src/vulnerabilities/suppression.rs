@@ -167,7 +167,7 @@ impl SuppressionInput {
 }
 
 fn cut(text: &str) -> String {
-    text.chars().take(60).collect()
+    crate::validation::cut(text, 60)
 }
 
 /// "cve-2024-21762", "ＣＶＥ−２０２４−２１７６２" → "CVE-2024-21762"; anything else is `None`.

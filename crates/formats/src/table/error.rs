@@ -218,14 +218,4 @@ impl fmt::Display for TableError {
 
 impl std::error::Error for TableError {}
 
-/// `text` cut to `max` characters, with an ellipsis when cut: a message never echoes a huge cell.
-pub fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_string(),
-        Some((end, _)) => format!(
-            "{}…（ほか {} 文字）",
-            &text[..end],
-            text[end..].chars().count()
-        ),
-    }
-}
+pub use mimamori_domain::validation::cut;
