@@ -9,10 +9,9 @@ use mimamori_domain::findings::rules_vulnerabilities::STALE_FEED_DAYS;
 use mimamori_domain::i18n::Lang;
 use mimamori_domain::ledger::device::DeviceStatus;
 use mimamori_domain::ledger::device_filter::DeviceFilter;
-use mimamori_domain::vulnerabilities::assess::assess;
+use mimamori_domain::vulnerabilities::assess::{assess, Identifier};
 use mimamori_domain::vulnerabilities::cve::CveRecord;
 use mimamori_domain::vulnerabilities::end_of_life::{EndOfLife, Ending};
-use mimamori_domain::vulnerabilities::mapping::Mappings;
 use mimamori_domain::vulnerabilities::suppression::{covering, Suppression};
 use mimamori_domain::vulnerabilities::{match_platforms, Exposure, Identification};
 use mimamori_store::ledger::devices::StoredDevice;
@@ -219,9 +218,15 @@ async fn report_of(
     let lifecycle = store.lifecycle().await?;
     let organisation = store.facility(facility_id).await?.organisation_id;
     let mappings = store.mappings(organisation).await?;
+    let mut identifier = Identifier::default();
     let assessed: Vec<_> = devices
         .iter()
-        .map(|d| (d, assess(&d.device, &lifecycle, &mappings, as_of)))
+        .map(|d| {
+            (
+                d,
+                assess(&mut identifier, &d.device, &lifecycle, &mappings, as_of),
+            )
+        })
         .collect();
     let mut keys: Vec<String> = assessed
         .iter()
@@ -233,7 +238,7 @@ async fn report_of(
     let matched = match_platforms(&records, assessed.iter().map(|(_, a)| &a.platform));
     let cve_records = store.cve_count().await?;
     let suppressions = store.suppressions(facility_id).await?;
-    let (_, feeds) = store.feed_facts(&[], &Mappings::default()).await?;
+    let feeds = store.nvd_state().await?.map(|(f, _)| f).unwrap_or_default();
     let feed_age_days = feeds.nvd_newest.map(|d| (as_of - d).num_days());
     let feed_warning_ja = match (cve_records, feed_age_days) {
         (0, _) => Some("脆弱性情報（NVD）が取り込まれていません。脆弱性は照合されていません（サポート期限は判定しています）。".to_string()),

@@ -85,7 +85,9 @@ const EDGE_WORDS: &[&str] = &[
 const PUBLIC_SEGMENTS: &[&str] = &["インターネット", "internet", "dmz", "wan"];
 
 /// Assesses `device` on `day`, its OS text read through the confirmed `mappings`.
+/// `identifier` remembers identification across the devices of one report.
 pub fn assess(
+    identifier: &mut Identifier,
     device: &Device,
     lifecycle: &Lifecycle,
     mappings: &Mappings,
@@ -101,7 +103,8 @@ pub fn assess(
         .software
         .iter()
         .map(|s| (s.name.as_str(), s.version.as_deref().unwrap_or_default()));
-    assess_parts(
+    assess_with(
+        identifier,
         mappings.apply(text),
         software,
         exposure_of_device(device),

@@ -164,20 +164,15 @@ impl Store {
             .collect())
     }
 
-    /// What the rules need of the feeds for `devices`: the records naming a product they run
-    /// (kept between calls while no feed import changes them), and the NVD feed's state.
-    pub async fn feed_facts(
-        &self,
-        devices: &[mimamori_domain::findings::DeviceFacts],
-        mappings: &Mappings,
-    ) -> Result<(Arc<Vec<CveRecord>>, FeedFacts)> {
+    /// The NVD feed's state, and the stamp of its last import; `None` before any import.
+    pub async fn nvd_state(&self) -> Result<Option<(FeedFacts, String)>> {
         let row = sqlx::query(
             "SELECT records, newest, imported_at FROM feed_sources WHERE source = 'nvd'",
         )
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else {
-            return Ok((Arc::default(), FeedFacts::default()));
+            return Ok(None);
         };
         let newest: Option<String> = col(&row, "newest")?;
         let feeds = FeedFacts {
@@ -189,6 +184,19 @@ impl Store {
             col::<String>(&row, "imported_at")?,
             feeds.nvd_records
         );
+        Ok(Some((feeds, stamp)))
+    }
+
+    /// What the rules need of the feeds for `devices`: the records naming a product they run
+    /// (kept between calls while no feed import changes them), and the NVD feed's state.
+    pub async fn feed_facts(
+        &self,
+        devices: &[mimamori_domain::findings::DeviceFacts],
+        mappings: &Mappings,
+    ) -> Result<(Arc<Vec<CveRecord>>, FeedFacts)> {
+        let Some((feeds, stamp)) = self.nvd_state().await? else {
+            return Ok((Arc::default(), FeedFacts::default()));
+        };
         // Devices written alike name the same products: each way of writing read once.
         let mut written = std::collections::HashSet::new();
         let mut keys: Vec<String> = devices
