@@ -10,6 +10,7 @@ use mimamori_domain::accounts::ColumnMapping;
 use mimamori_domain::accounts::STAFF;
 use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_domain::ledger::registers::{CLOUD_SERVICES, REMOTE_MAINTENANCE, SYSTEMS, VENDORS};
+use mimamori_formats::table::Source;
 use mimamori_formats::write::Encoding;
 use mimamori_store::Store;
 
@@ -37,21 +38,29 @@ pub async fn import(store: &Store, command: ImportCommand) -> anyhow::Result<Exi
         ImportCommand::Undo(args) => return undo(store, args).await,
     };
     let facility = facility(store, &args.facility).await?;
-    let (name, bytes) = read_input(&args.file)?;
+    let ledger = register.map(Ledger::Register).unwrap_or(Ledger::Devices);
+    // The device ledger is read from disk a row at a time, whatever its size; a register's
+    // file is read whole.
+    let (name, source) = match ledger {
+        Ledger::Devices => streamed_input(&args.file)?,
+        Ledger::Register(_) => {
+            let (name, bytes) = read_input(&args.file)?;
+            (name, Source::Bytes(bytes.into()))
+        }
+    };
     let options = ImportOptions {
         dry_run: args.dry_run,
         skip_invalid: args.skip_invalid,
         allow_mass_removal: args.allow_mass_removal,
     };
     let sheet = args.sheet.as_deref();
-    let ledger = register.map(Ledger::Register).unwrap_or(Ledger::Devices);
     let report = mimamori_app::import::run(
         store,
         &cli_actor(),
         facility.id,
         ledger,
         &name,
-        &bytes,
+        source,
         sheet,
         read_mapping(args.mapping.as_deref())?,
         options,
@@ -79,19 +88,46 @@ pub fn read_mapping(path: Option<&std::path::Path>) -> anyhow::Result<Option<Col
     Ok(Some(mapping))
 }
 
-pub fn read_input(path: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
-    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-    if size > mimamori_app::import::MAX_FILE_BYTES {
+/// The file's name and where to read it, for an import that reads it as it goes: any size up
+/// to [`mimamori_app::import::MAX_STREAMED_FILE_BYTES`].
+fn streamed_input(path: &std::path::Path) -> anyhow::Result<(String, Source)> {
+    let size = std::fs::metadata(path)
+        .with_context(|| {
+            format!(
+                "{} を読めません / cannot read {}",
+                path.display(),
+                path.display()
+            )
+        })?
+        .len();
+    over_limit(path, size, mimamori_app::import::MAX_STREAMED_FILE_BYTES)?;
+    Ok((file_name(path), Source::Path(path.to_path_buf())))
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn over_limit(path: &std::path::Path, size: u64, limit: u64) -> anyhow::Result<()> {
+    if size > limit {
         anyhow::bail!(
             "{} は {} MiB で、取り込めるファイルの上限（{} MiB）を超えています。ファイルを分けて取り込んでください / {} is {} MiB, over the {} MiB an import takes: split the file",
             path.display(),
             size >> 20,
-            mimamori_app::import::MAX_FILE_BYTES >> 20,
+            limit >> 20,
             path.display(),
             size >> 20,
-            mimamori_app::import::MAX_FILE_BYTES >> 20
+            limit >> 20
         );
     }
+    Ok(())
+}
+
+pub fn read_input(path: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    over_limit(path, size, mimamori_app::import::MAX_FILE_BYTES)?;
     let bytes = std::fs::read(path).with_context(|| {
         format!(
             "{} を読めません / cannot read {}",
@@ -99,11 +135,7 @@ pub fn read_input(path: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
             path.display()
         )
     })?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    Ok((name, bytes))
+    Ok((file_name(path), bytes))
 }
 
 fn print_report(report: &ImportReport, format: Format, dry_run: bool) -> anyhow::Result<ExitCode> {

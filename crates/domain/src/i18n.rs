@@ -156,6 +156,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("blank_note_skipped", "「{value}」の行は記録ではないため取り込みません。", "The row \"{value}\" is not a record and was skipped."),
     ("rule_row_skipped", "罫線だけの行は取り込みません。", "A row of rules only was skipped."),
     ("no_data_rows", "見出し行の下にデータの行がありません。空の台帳として読むと全件が削除・変更扱いになるため、何も書き込みません。データの入ったファイルを選んでください。", "There are no data rows below the header: nothing is written (an empty file would read as every record removed). Choose a file with data."),
+    ("problems_omitted", "問題が多すぎるため、最初の {kept} 件だけを一覧にしています（ほかにエラー {errors} 件・警告 {warnings} 件）。ファイルの列と形式を見直してから取り込み直してください。", "Too many problems: only the first {kept} are listed ({errors} more errors and {warnings} more warnings). Check the file's columns and format, then import it again."),
     ("mass_removal", "このファイルを取り込むと、使用中の{what_ja} {active} 件のうち {count} 件（{percent}%）が停止・廃棄・削除になります。ファイルが全件か、状態の列が正しいか確認してください。よければ「大量の停止・削除を確認しました」を選んで取り込みます（CLI: --allow-mass-removal）。", "This file would take {count} of {active} {what_en} in use out of use ({percent}%). Check that it is complete and its status column right; if so, confirm the mass removal (CLI: --allow-mass-removal)."),
     ("invalid_choice", "「{value}」は選べません（{allowed}）。", "\"{value}\" is not one of the choices ({allowed})."),
     ("unknown_vendor", "事業者「{value}」は事業者台帳にありません。事業者台帳に登録してください。", "Vendor \"{value}\" is not in the vendor register: add it there."),

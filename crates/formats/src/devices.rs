@@ -2,21 +2,12 @@
 //! example's layout. Rows repeating a 管理番号 add software to that device; interface columns
 //! hold one value per line when a device has several network interfaces.
 
-use std::collections::HashMap;
-
 use mimamori_domain::accounts::ColumnMapping;
 use mimamori_domain::ledger::device::{Device, DeviceInput, InterfaceInput, SoftwareInput};
-use mimamori_domain::validation::nfkc;
-use mimamori_domain::Issue;
 
-use crate::header::{
-    apply_mapping, find_header_with, skipped_problem, skipped_row, ColumnSpec, HeaderMap,
-    ROW_NUMBER_TITLES,
-};
-use crate::parallel;
+use crate::header::{ColumnSpec, HeaderMap};
 use crate::problem::{ImportProblem, Severity};
-use crate::registers::no_data_rows;
-use crate::table::Sheet;
+use crate::table::{Flow, Sheet};
 use crate::write::unneutralise;
 
 /// Columns in export order: the MHLW example's twelve first, then ours.
@@ -268,7 +259,7 @@ pub const COLUMNS: &[ColumnSpec] = &[
 ];
 
 /// Columns describing the device itself: a repeated 管理番号 must not contradict them.
-const DEVICE_KEYS: &[&str] = &[
+pub(crate) const DEVICE_KEYS: &[&str] = &[
     "kind",
     "maker",
     "model",
@@ -325,23 +316,13 @@ impl DeviceImport {
     }
 }
 
-/// One device's rows, gathered by 管理番号.
-struct Group {
-    first_row: usize,
-    /// The group's first row in the sheet, whose cells later rows must agree with.
-    first_index: usize,
-    /// Its other rows (one more software each), by index in the sheet.
-    more: Vec<usize>,
-    failed: bool,
-}
-
 fn split_lines(text: &str) -> Vec<String> {
     text.split(['\n', ';', '；'])
         .map(|part| part.trim().to_string())
         .collect()
 }
 
-fn cell(header: &HeaderMap, row: &[String], key: &str) -> String {
+pub(crate) fn cell(header: &HeaderMap, row: &[String], key: &str) -> String {
     unneutralise(header.cell(row, key)).to_string()
 }
 
@@ -370,7 +351,7 @@ fn interfaces(header: &HeaderMap, row: &[String]) -> Vec<InterfaceInput> {
 }
 
 /// The software a row names (none when its software cells are empty).
-fn row_software(header: &HeaderMap, row: &[String]) -> Option<SoftwareInput> {
+pub(crate) fn row_software(header: &HeaderMap, row: &[String]) -> Option<SoftwareInput> {
     let c = |key: &str| cell(header, row, key);
     let (name, version, vendor) = (c("software"), c("software_version"), c("software_vendor"));
     if name.is_empty() && version.is_empty() && vendor.is_empty() {
@@ -383,7 +364,7 @@ fn row_software(header: &HeaderMap, row: &[String]) -> Option<SoftwareInput> {
     })
 }
 
-fn row_input(header: &HeaderMap, row: &[String]) -> DeviceInput {
+pub(crate) fn row_input(header: &HeaderMap, row: &[String]) -> DeviceInput {
     let c = |key: &str| cell(header, row, key);
     let software = row_software(header, row).into_iter().collect();
     DeviceInput {
@@ -416,151 +397,23 @@ pub fn parse_devices(sheets: &[Sheet]) -> DeviceImport {
 /// [`parse_devices`] with the file's columns mapped onto the ledger's fields by a person
 /// (field key → the file's column title); without a mapping, by the ledger's own titles.
 pub fn parse_devices_mapped(sheets: &[Sheet], mapping: Option<&ColumnMapping>) -> DeviceImport {
-    let mapped;
-    let sheets = match mapping {
-        Some(mapping) => match apply_mapping(sheets, mapping, COLUMNS, "management_no") {
-            Ok(rewritten) => {
-                mapped = rewritten;
-                &mapped[..]
-            }
-            Err(problem) => {
-                return DeviceImport {
-                    problems: vec![*problem],
-                    ..Default::default()
-                }
-            }
-        },
-        None => sheets,
-    };
     let mut import = DeviceImport::default();
-    let Some((sheet, header)) = sheets.iter().find_map(|s| {
-        find_header_with(&s.rows, COLUMNS, "management_no", ROW_NUMBER_TITLES).map(|h| (s, h))
-    }) else {
-        let name = sheets.first().map(|s| s.name.as_str()).unwrap_or("");
-        import.problems.push(ImportProblem::new(
-            Severity::Error,
-            name,
-            1,
-            "",
-            "",
-            &Issue::new("file", "no_header").with("title", "管理番号"),
-        ));
-        return import;
+    let header = match DeviceHeader::find(sheets, mapping) {
+        Ok(header) => header,
+        Err(problem) => {
+            import.problems.push(*problem);
+            return import;
+        }
     };
-    import.problems.extend(header.problems(&sheet.name));
     import.present = header.present();
-    let body = sheet.rows.get(header.row + 1..).unwrap_or_default();
-    for (offset, row) in body.iter().enumerate() {
-        if let Some(code) = skipped_row(row) {
-            let row_no = header.row + 2 + offset;
-            import
-                .problems
-                .push(skipped_problem(&sheet.name, row_no, code, row));
-        }
-    }
-    // Only each row's 管理番号 first: the rows' whole inputs at once (every cell copied again)
-    // were a third of a 100,000-device import's memory. Inputs are built per device below.
-    let numbers = parallel::map(body, |row| {
-        if row.iter().all(|c| c.trim().is_empty()) || skipped_row(row).is_some() {
-            return None;
-        }
-        Some(nfkc(unneutralise(header.cell(row, "management_no")).trim()))
+    let mut rows = crate::rows::HeldRows(sheets);
+    let read = header.stream(&mut rows, usize::MAX, &mut |chunk| {
+        import.devices.extend(chunk.devices);
+        import.problems.extend(chunk.problems);
+        Flow::Continue
     });
-    let mut groups: Vec<Group> = Vec::with_capacity(numbers.len());
-    let mut by_number: HashMap<String, usize> = HashMap::with_capacity(numbers.len());
-    for (offset, number) in numbers.into_iter().enumerate() {
-        let Some(number) = number else {
-            continue;
-        };
-        let index = header.row + 1 + offset;
-        let row = &sheet.rows[index];
-        let row_no = index + 1;
-        let existing = if number.is_empty() {
-            None
-        } else {
-            by_number.get(&number).copied()
-        };
-        let Some(position) = existing else {
-            if !number.is_empty() {
-                by_number.insert(number, groups.len());
-            }
-            groups.push(Group {
-                first_row: row_no,
-                first_index: index,
-                more: Vec::new(),
-                failed: false,
-            });
-            continue;
-        };
-        let group = &mut groups[position];
-        let first = &sheet.rows[group.first_index];
-        for key in DEVICE_KEYS {
-            let new = unneutralise(header.cell(row, key));
-            let old = unneutralise(header.cell(first, key));
-            // A software row repeats its device's cells as they are: equal text needs no NFKC
-            // (which, for every cell of 50,000 such rows, was a quarter of the checking).
-            if !new.is_empty() && new != old && nfkc(new) != nfkc(old) {
-                let title = header.title(key).unwrap_or(key);
-                let issue = Issue::new("management_no", "duplicate_management_no")
-                    .with("value", header.cell(row, "management_no"))
-                    .with("column", title);
-                import.problems.push(ImportProblem::new(
-                    Severity::Error,
-                    &sheet.name,
-                    row_no,
-                    title,
-                    new,
-                    &issue,
-                ));
-                group.failed = true;
-            }
-        }
-        group.more.push(index);
-    }
-    drop(by_number);
-    let checked = parallel::map(&groups, |group| {
-        if group.failed {
-            return None;
-        }
-        let mut input = row_input(&header, &sheet.rows[group.first_index]);
-        for &index in &group.more {
-            input
-                .software
-                .extend(row_software(&header, &sheet.rows[index]));
-        }
-        Some(input.validate())
-    });
-    for (group, checked) in groups.iter().zip(checked) {
-        let Some(checked) = checked else {
-            continue;
-        };
-        match checked {
-            Ok(checked) => {
-                for warning in &checked.warnings {
-                    import.problems.push(problem(
-                        Severity::Warning,
-                        sheet,
-                        &header,
-                        group,
-                        warning,
-                    ));
-                }
-                import.devices.push(ParsedDevice {
-                    row: group.first_row,
-                    device: checked.device,
-                });
-            }
-            Err(issues) => {
-                for issue in &issues.0 {
-                    import
-                        .problems
-                        .push(problem(Severity::Error, sheet, &header, group, issue));
-                }
-            }
-        }
-    }
-    if groups.is_empty() {
-        import.problems.push(no_data_rows(&sheet.name, header.row));
+    if let Err(error) = read {
+        import.problems.push(ImportProblem::from_table_error(&error));
     }
     import
         .problems
@@ -568,35 +421,7 @@ pub fn parse_devices_mapped(sheets: &[Sheet], mapping: Option<&ColumnMapping>) -
     import
 }
 
-fn problem(
-    severity: Severity,
-    sheet: &Sheet,
-    header: &HeaderMap,
-    group: &Group,
-    issue: &Issue,
-) -> ImportProblem {
-    let key = if issue.field == "software" {
-        "software"
-    } else {
-        issue.field
-    };
-    let column = header.title(key).unwrap_or("").to_string();
-    let value = issue
-        .params
-        .iter()
-        .find(|(name, _)| *name == "value")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| cell(header, &sheet.rows[group.first_index], key));
-    ImportProblem::new(
-        severity,
-        &sheet.name,
-        group.first_row,
-        &column,
-        &value,
-        issue,
-    )
-}
-
+pub use crate::devices_stream::{DeviceChunk, DeviceHeader};
 pub use crate::devices_export::{device_rows, device_sheet, device_table, LedgerHeader};
 
 #[cfg(test)]

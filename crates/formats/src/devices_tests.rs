@@ -136,15 +136,14 @@ fn export_then_parse_gives_the_same_devices() {
     );
 }
 
-/// A file large enough to be checked on several threads reads as one read row by row would:
-/// devices in file order, software rows joined to their device across the threads' shares,
-/// problems at their rows.
+/// A device's software rows far below its first row (in another chunk) still join it; devices
+/// come in file order, problems at their rows.
 #[test]
-fn a_large_file_checked_on_several_threads_keeps_rows_and_groups() {
+fn rows_of_one_device_far_apart_join_it() {
     let mut rows: Vec<Vec<String>> = vec![["management no", "hostname", "software", "status"]
         .map(String::from)
         .to_vec()];
-    let devices = crate::parallel::PARALLEL_FROM * 2;
+    let devices = 4_000;
     for i in 0..devices {
         let status = if i == 1_234 { "壊れた" } else { "稼働" };
         rows.push(vec![
@@ -188,4 +187,58 @@ fn a_large_file_checked_on_several_threads_keeps_rows_and_groups() {
         .map(|p| (p.row, p.column.as_str()))
         .collect();
     assert_eq!(errors, [(1_236, "status"), (devices + 3, "hostname")]);
+}
+
+/// Read in chunks of any size, a file gives the devices and problems it gives read whole.
+#[test]
+fn chunks_of_any_size_give_what_the_whole_file_gives() {
+    let mut rows: Vec<Vec<String>> = vec![
+        vec!["機器台帳".into()],
+        ["管理番号", "ホスト名", "ソフトウェア", "稼働状況"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    for i in 0..50 {
+        let status = if i % 7 == 3 { "壊れた" } else { "稼働" };
+        rows.push(vec![
+            format!("PC-{}", i % 23),
+            format!("h{}", i % 23),
+            format!("S{i}"),
+            status.into(),
+        ]);
+        if i % 11 == 0 {
+            rows.push(vec!["合計 ９台".into()]);
+            rows.push(Vec::new());
+        }
+    }
+    let sheets = [Sheet {
+        name: "台帳".into(),
+        rows,
+    }];
+    let whole = parse_devices(&sheets);
+    assert!(!whole.devices.is_empty() && whole.has_errors());
+    let header = DeviceHeader::find(&sheets, None).unwrap();
+    for size in [1, 2, 7, 1_000] {
+        let mut devices = Vec::new();
+        let mut problems = Vec::new();
+        let mut chunks = 0;
+        header
+            .stream(&mut crate::rows::HeldRows(&sheets), size, &mut |chunk| {
+                assert!(chunk.devices.len() <= size);
+                chunks += 1;
+                devices.extend(chunk.devices.into_iter().map(|d| (d.row, d.device)));
+                problems.extend(chunk.problems);
+                crate::table::Flow::Continue
+            })
+            .unwrap();
+        problems.sort_by_key(|p| (p.row, p.severity == Severity::Warning));
+        let expected: Vec<_> = whole
+            .devices
+            .iter()
+            .map(|d| (d.row, d.device.clone()))
+            .collect();
+        assert_eq!(devices, expected, "chunks of {size}");
+        assert_eq!(problems, whole.problems, "chunks of {size}");
+        assert!(chunks >= devices.len() / size, "chunks of {size}: {chunks}");
+    }
 }

@@ -6,12 +6,13 @@ pub mod catalog;
 pub mod checklist_export;
 pub mod devices;
 mod devices_export;
+mod devices_stream;
 pub mod feeds;
 pub mod header;
-mod parallel;
 pub mod preparedness;
 pub mod problem;
 pub mod registers;
+pub mod rows;
 pub mod table;
 #[cfg(any(test, feature = "test-files"))]
 pub mod test_files;

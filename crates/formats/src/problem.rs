@@ -61,6 +61,21 @@ impl ImportProblem {
         }
     }
 
+    /// The error of a file that could not be read (at all, or from some row on), located where
+    /// the reader could locate it.
+    pub fn from_table_error(error: &crate::table::TableError) -> Self {
+        Self {
+            severity: Severity::Error,
+            sheet: error.sheet().unwrap_or_default().to_string(),
+            row: error.row(),
+            column: error.column(),
+            value: String::new(),
+            code: error.code().into(),
+            message_ja: error.ja(),
+            message_en: error.en(),
+        }
+    }
+
     /// An error about the file as a whole (no header, a doubled column, no data): skipping
     /// invalid rows cannot get past it.
     pub fn stops_the_file(&self) -> bool {

@@ -108,6 +108,17 @@ impl Backend {
         }
     }
 
+    /// `column` is one of the texts in the JSON array `["a","b"]` bound as parameter `param`
+    /// (see [`Backend::in_json_ids`]).
+    pub fn in_json_texts(self, column: &str, param: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each({param}))"),
+            Backend::Postgres => format!(
+                "{column} = ANY(ARRAY(SELECT json_array_elements_text(CAST({param} AS JSON))))"
+            ),
+        }
+    }
+
     /// Case-insensitive LIKE.
     pub fn ilike(self) -> &'static str {
         match self {

@@ -26,6 +26,7 @@ use mimamori_app::import::columns::{
 };
 use mimamori_app::import::undo::{register_of, undo, UndoError, UndoReport};
 pub use mimamori_app::import::{run, unreadable, ImportOptions, ImportReport, Ledger};
+use mimamori_formats::table::Source;
 
 /// What the import pages show of a ledger.
 trait LedgerPage {
@@ -314,7 +315,7 @@ pub async fn upload(
         fctx.facility.id,
         ledger,
         &file_name,
-        &bytes,
+        Source::Bytes(bytes.as_slice().into()),
         None,
         None,
         options,
@@ -422,7 +423,7 @@ async fn run_pending(
         fctx.facility.id,
         ledger,
         &pending.file_name,
-        &pending.content,
+        Source::Bytes(pending.content.as_slice().into()),
         None,
         mapping,
         options,
@@ -546,7 +547,7 @@ pub async fn api_import(
         fctx.facility.id,
         ledger,
         name,
-        &body,
+        Source::Bytes(body.as_ref().into()),
         query.sheet.as_deref(),
         mapping_param(query.mapping.as_deref())?,
         options,

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod columns;
+mod devices;
 mod template;
 pub mod undo;
 mod workers;
@@ -13,22 +14,27 @@ use mimamori_domain::ledger::absent::Present;
 use mimamori_domain::ledger::changes::RecordChange;
 use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_formats::accounts::file_headers;
-use mimamori_formats::devices::parse_devices_mapped;
 use mimamori_formats::header::file_shape;
 use mimamori_formats::registers::parse_records_mapped;
-use mimamori_formats::{read_tables, ImportProblem, Severity, TableError};
+use mimamori_formats::table::{collect_sheets, Limits, Source, TableFile};
+use mimamori_formats::{ImportProblem, Severity, Sheet, TableError};
 use mimamori_store::ledger::ImportCounts;
 use mimamori_store::{Actor, AuditRecord, Store, StoreError, WriteTx};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use template::template;
-pub use workers::{off_runtime, CONCURRENT_READS};
+pub use workers::{off_runtime, streamed, CONCURRENT_READS};
 
 /// The largest file the CLI reads (the server takes `max_upload_bytes`, 64 MiB by default).
 /// The reader's own limits (rows, cells, text) stop a file long before memory does; this stops
 /// one before it is even read.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The largest device ledger the CLI imports: it is read from disk a row at a time and never
+/// held, so this bounds the time an import takes (a million devices are ~300 MiB of CSV), not
+/// its memory.
+pub const MAX_STREAMED_FILE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 /// Which ledger a file is for: the device ledger or one of the registers.
 #[derive(Debug, Clone, Copy)]
@@ -56,7 +62,8 @@ impl Ledger {
 
 /// Reads, validates and (unless told otherwise or invalid) writes a ledger file, all in one
 /// transaction. A preview, and a file whose errors stop it, only read: they neither write nor
-/// take the write lock.
+/// take the write lock. The device ledger is read and written a chunk at a time (see
+/// [`devices`]); a register's file is read whole.
 #[allow(clippy::too_many_arguments)]
 pub async fn run(
     store: &Store,
@@ -64,99 +71,160 @@ pub async fn run(
     facility_id: i64,
     ledger: Ledger,
     file_name: &str,
-    bytes: &[u8],
+    source: Source,
     sheet: Option<&str>,
     given: Option<ColumnMapping>,
     options: ImportOptions,
 ) -> Result<ImportReport, StoreError> {
-    let references = match ledger {
-        Ledger::Devices => Default::default(),
-        Ledger::Register(_) => store.references(facility_id).await?,
+    let target = Target {
+        store,
+        facility_id,
+        ledger,
+        file_name,
+        options,
     };
+    match ledger {
+        Ledger::Devices => devices::run(&target, actor, source, sheet, given).await,
+        Ledger::Register(spec) => run_register(&target, actor, spec, source, sheet, given).await,
+    }
+}
+
+/// What an import is into, and how it runs.
+pub(crate) struct Target<'a> {
+    pub store: &'a Store,
+    pub facility_id: i64,
+    pub ledger: Ledger,
+    pub file_name: &'a str,
+    pub options: ImportOptions,
+}
+
+impl Target<'_> {
+    /// The key a file's mapping is remembered by: the ledger and the file's header titles.
+    fn shape(&self, sheets: &[Sheet]) -> String {
+        format!(
+            "file-shape:{}:{}",
+            self.ledger.slug(),
+            file_shape(&file_headers(sheets))
+        )
+    }
+
+    /// A mapping given is used (and remembered once written) for files of this shape; without
+    /// one, the mapping remembered for the shape, else the ledger's own titles.
+    async fn mapping(
+        &self,
+        shape: &str,
+        given: Option<ColumnMapping>,
+    ) -> Result<Option<ColumnMapping>, StoreError> {
+        match given {
+            Some(mapping) => Ok(Some(mapping)),
+            None => self.store.column_mapping(self.facility_id, shape).await,
+        }
+    }
+
+    /// Whether a file with these problems is written.
+    fn writes(&self, problems: &[ImportProblem]) -> bool {
+        !self.options.dry_run
+            && (self.options.skip_invalid || !problems.iter().any(is_error))
+            && !problems.iter().any(ImportProblem::stops_the_file)
+    }
+}
+
+/// What reading and matching a file came to, before it is committed or taken back.
+pub(crate) struct Outcome {
+    pub tx: Option<WriteTx>,
+    pub counts: ImportCounts,
+    pub problems: Vec<ImportProblem>,
+    pub records_in_file: usize,
+    /// The mapping used, and whether a person gave it (then it is remembered for `shape`).
+    pub mapping: Option<ColumnMapping>,
+    pub explicit: bool,
+    pub shape: String,
+    /// Errors and warnings found but not listed (past a limit of listed problems).
+    pub omitted: (usize, usize),
+}
+
+async fn run_register(
+    target: &Target<'_>,
+    actor: &Actor,
+    spec: &'static RegisterSpec,
+    source: Source,
+    sheet: Option<&str>,
+    given: Option<ColumnMapping>,
+) -> Result<ImportReport, StoreError> {
+    let store = target.store;
+    let references = store.references(target.facility_id).await?;
     let sheets = {
-        let (bytes, name, wanted) = (
-            bytes.to_vec(),
-            file_name.to_string(),
-            sheet.map(String::from),
-        );
-        off_runtime(move || read_tables(&bytes, &name, wanted.as_deref())).await
-    };
-    let sheets = match sheets {
-        Ok(sheets) => sheets,
-        Err(error) => return Ok(unreadable(file_name, sheet, &error)),
-    };
-    // A mapping given is used (and remembered once written) for files of this shape; without
-    // one, the mapping remembered for the shape, else the ledger's own titles.
-    let shape = format!(
-        "file-shape:{}:{}",
-        ledger.slug(),
-        file_shape(&file_headers(&sheets))
-    );
-    let explicit = given.is_some();
-    let mapping = match given {
-        Some(mapping) => Some(mapping),
-        None => store.column_mapping(facility_id, &shape).await?,
-    };
-    let parsed = {
-        let mapping = mapping.clone();
-        off_runtime(move || match ledger {
-            Ledger::Devices => Parsed::Devices(parse_devices_mapped(&sheets, mapping.as_ref())),
-            Ledger::Register(spec) => Parsed::Records(
-                spec,
-                parse_records_mapped(spec, &sheets, &references, mapping.as_ref()),
-            ),
+        let (name, wanted) = (target.file_name.to_string(), sheet.map(String::from));
+        off_runtime(move || {
+            let mut file = TableFile::open(source, &name, &Limits::default())?;
+            collect_sheets(&mut file, wanted.as_deref())
         })
         .await
     };
-    let writes = |problems: &[ImportProblem]| {
-        !options.dry_run
-            && (options.skip_invalid || !problems.iter().any(is_error))
-            && !problems.iter().any(ImportProblem::stops_the_file)
+    let sheets = match sheets {
+        Ok(sheets) => sheets,
+        Err(error) => return Ok(unreadable(target.file_name, sheet, &error)),
     };
-    let (rows, counts, problems, tx) = match parsed {
-        Parsed::Devices(parsed) => {
-            let present = Present(&parsed.present);
-            let devices: Vec<_> = parsed.devices.into_iter().map(|p| p.device).collect();
-            let (counts, tx) = if writes(&parsed.problems) {
-                let mut tx = store.write(actor).await?;
-                let counts = tx
-                    .import_devices_keeping(facility_id, &devices, Some(present))
-                    .await?;
-                (counts, Some(tx))
-            } else {
-                let counts = store
-                    .preview_device_import(facility_id, &devices, Some(present))
-                    .await?;
-                (counts, None)
-            };
-            (devices.len(), counts, parsed.problems, tx)
-        }
-        Parsed::Records(spec, parsed) => {
-            let present = Present(&parsed.present);
-            let records: Vec<_> = parsed.records.iter().map(|(_, r)| r.clone()).collect();
-            let (counts, tx) = if writes(&parsed.problems) {
-                let mut tx = store.write(actor).await?;
-                let counts = tx
-                    .import_records_keeping(facility_id, spec, &records, Some(present))
-                    .await?;
-                (counts, Some(tx))
-            } else {
-                let counts = store
-                    .preview_record_import(facility_id, spec, &records, Some(present))
-                    .await?;
-                (counts, None)
-            };
-            (records.len(), counts, parsed.problems, tx)
-        }
+    let shape = target.shape(&sheets);
+    let explicit = given.is_some();
+    let mapping = target.mapping(&shape, given).await?;
+    let parsed = {
+        let mapping = mapping.clone();
+        off_runtime(move || parse_records_mapped(spec, &sheets, &references, mapping.as_ref()))
+            .await
     };
+    let present = Present(&parsed.present);
+    let records: Vec<_> = parsed.records.iter().map(|(_, r)| r.clone()).collect();
+    let (counts, tx) = if target.writes(&parsed.problems) {
+        let mut tx = store.write(actor).await?;
+        let counts = tx
+            .import_records_keeping(target.facility_id, spec, &records, Some(present))
+            .await?;
+        (counts, Some(tx))
+    } else {
+        let counts = store
+            .preview_record_import(target.facility_id, spec, &records, Some(present))
+            .await?;
+        (counts, None)
+    };
+    conclude(
+        target,
+        Outcome {
+            tx,
+            counts,
+            problems: parsed.problems,
+            records_in_file: records.len(),
+            mapping,
+            explicit,
+            shape,
+            omitted: (0, 0),
+        },
+    )
+    .await
+}
+
+/// Takes an import back when it would remove too much unasked, remembers a mapping a person
+/// gave, and commits what is left to write.
+pub(crate) async fn conclude(
+    target: &Target<'_>,
+    outcome: Outcome,
+) -> Result<ImportReport, StoreError> {
+    let Outcome {
+        mut tx,
+        counts,
+        mut problems,
+        records_in_file,
+        mapping,
+        explicit,
+        shape,
+        omitted,
+    } = outcome;
     let removal = MassRemoval {
         in_use: counts.in_use_before,
         removed: counts.taken_out_of_use,
         what: Removed::Devices,
     };
-    let mut problems = problems;
-    let mut tx = tx;
-    if let Some(problem) = removal.problem(file_name, options) {
+    if let Some(problem) = removal.problem(target.file_name, target.options) {
         if problem.severity == Severity::Error {
             // Taken back: the transaction is dropped unwritten.
             tx = None;
@@ -164,19 +232,22 @@ pub async fn run(
         problems.insert(0, problem);
     }
     if let (true, Some(tx), Some(mapping)) = (explicit, tx.as_mut(), &mapping) {
-        tx.save_column_mapping(facility_id, &shape, mapping).await?;
+        tx.save_column_mapping(target.facility_id, &shape, mapping)
+            .await?;
     }
     let mut report = finish(
         tx,
-        facility_id,
-        ledger.entity(),
-        file_name,
-        rows,
+        target.facility_id,
+        target.ledger.entity(),
+        target.file_name,
+        records_in_file,
         counts,
         problems,
     )
     .await?;
-    report.needs_confirmation = removal.needs_confirmation() && !options.allow_mass_removal;
+    report.errors += omitted.0;
+    report.warnings += omitted.1;
+    report.needs_confirmation = removal.needs_confirmation() && !target.options.allow_mass_removal;
     report.mapping = mapping.map(|m| m.0).unwrap_or_default();
     Ok(report)
 }
@@ -304,19 +375,14 @@ impl ImportReport {
 /// A report for a file that could not be read at all: one error, located where the reader
 /// could locate it.
 pub fn unreadable(file_name: &str, sheet: Option<&str>, error: &TableError) -> ImportReport {
+    let mut problem = ImportProblem::from_table_error(error);
+    if problem.sheet.is_empty() {
+        problem.sheet = sheet.unwrap_or_default().to_string();
+    }
     ImportReport {
         file: file_name.to_string(),
         errors: 1,
-        problems: vec![ImportProblem {
-            severity: Severity::Error,
-            sheet: error.sheet().or(sheet).unwrap_or_default().to_string(),
-            row: error.row(),
-            column: error.column(),
-            value: String::new(),
-            code: error.code().into(),
-            message_ja: error.ja(),
-            message_en: error.en(),
-        }],
+        problems: vec![problem],
         ..Default::default()
     }
 }
@@ -370,13 +436,4 @@ async fn finish(
         report.written = true;
     }
     Ok(report)
-}
-
-/// What a file was read into, by ledger.
-enum Parsed {
-    Devices(mimamori_formats::devices::DeviceImport),
-    Records(
-        &'static RegisterSpec,
-        mimamori_formats::registers::RecordImport,
-    ),
 }

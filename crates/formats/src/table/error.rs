@@ -66,6 +66,8 @@ pub enum TableError {
     MixedEncoding(At),
     /// Bytes that are neither UTF-8 nor CP932.
     Undecodable(At),
+    /// The file could not be read from disk.
+    Io(String),
     /// The error, with the sheet it happened in.
     InSheet(String, Box<TableError>),
 }
@@ -159,7 +161,7 @@ impl TableError {
             TableError::SwallowedRows(_) => "quote_swallows_rows",
             TableError::MixedEncoding(_) => "mixed_encoding",
             TableError::Undecodable(_) => "undecodable_text",
-            TableError::InSheet(..) => "unreadable_file",
+            TableError::Io(_) | TableError::InSheet(..) => "unreadable_file",
         }
     }
 
@@ -177,6 +179,7 @@ impl TableError {
             TableError::SwallowedRows(_) => "引用符（\"）で囲まれたセルが、行のように見える複数の行にまたがっています。引用符の閉じ忘れがないか確認してください。".into(),
             TableError::MixedEncoding(_) => "ここまでは UTF-8 ですが、この行から別の文字コード（Shift_JIS など）になっています。ファイル全体を1つの文字コードで保存し直してください。".into(),
             TableError::Undecodable(_) => "UTF-8 としても Shift_JIS（CP932）としても読めない文字があります。文字コードを確認して保存し直してください。".into(),
+            TableError::Io(reason) => format!("ファイルを読み取れません（{}）。ファイルの場所と権限を確認してください。", cut(reason, 200)),
             TableError::InSheet(..) => String::new(),
         };
         let sheet = self
@@ -200,6 +203,7 @@ impl TableError {
             TableError::SwallowedRows(_) => "a quoted cell runs over several lines that look like rows of their own; check for a missing closing quote.".into(),
             TableError::MixedEncoding(_) => "the file is UTF-8 up to here and another encoding (such as Shift_JIS) from this row; save the whole file in one encoding.".into(),
             TableError::Undecodable(_) => "bytes that are neither UTF-8 nor Shift_JIS (CP932); check the file's encoding.".into(),
+            TableError::Io(reason) => format!("cannot read the file ({}); check its path and permissions.", cut(reason, 200)),
             TableError::InSheet(..) => String::new(),
         };
         let sheet = self

@@ -255,6 +255,7 @@ fn arbitrary_files_never_panic_or_exceed_the_limits() {
         cell_chars: 100,
         text_bytes: 10_000,
         part_bytes: 100_000,
+        shared_bytes: 10_000,
     };
     let xlsx = package(
         &sheet(

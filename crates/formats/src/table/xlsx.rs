@@ -3,7 +3,7 @@
 //! here every part is streamed through [`Guarded`], which bounds its inflated size and the
 //! longest stretch of text without markup, and every cell goes through the file's [`Budget`].
 
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Read, Seek};
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -12,59 +12,94 @@ use zip4 as zip;
 
 use super::dates::{self, Shown};
 use super::error::{At, Limit, TableError};
-use super::{place, Budget, Limits, Sheet};
+use super::{Budget, Flow, Limits};
 
 /// The longest run of bytes between two `<` or `>` — one text node or one tag. A cell holds at
 /// most 32,767 characters (≤ 6 bytes each when escaped), so a longer run is not a spreadsheet.
 const MAX_RUN: usize = 1024 * 1024;
 
-type Archive<'b> = ZipArchive<Cursor<&'b [u8]>>;
-
 fn broken(reason: impl std::fmt::Display) -> TableError {
     TableError::Excel(reason.to_string())
 }
 
-pub(super) fn read(
-    bytes: &[u8],
-    wanted: Option<&str>,
-    limits: &Limits,
-) -> Result<Vec<Sheet>, TableError> {
-    let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(broken)?;
-    let book = Workbook::read(&mut zip, limits)?;
-    let chosen: Vec<&(String, String)> = match wanted {
-        Some(name) => {
-            let found: Vec<_> = book.sheets.iter().filter(|(n, _)| n == name).collect();
-            if found.is_empty() {
-                return Err(TableError::NoSheet(name.to_string()));
-            }
-            found
-        }
-        None => book.sheets.iter().collect(),
-    };
-    let mut budget = Budget::new(limits);
-    let strings = match &book.shared_strings {
-        Some(path) => shared_strings(&mut zip, path, limits, &mut budget)?,
-        None => Vec::new(),
-    };
-    let styles = match &book.styles {
-        Some(path) => cell_styles(&mut zip, path, limits)?,
-        None => Vec::new(),
-    };
-    let mut sheets = Vec::with_capacity(chosen.len());
-    for (name, path) in chosen {
-        let context = SheetContext {
-            strings: &strings,
-            styles: &styles,
-            date1904: book.date1904,
+/// An opened workbook: its sheets, shared strings and styles read once, its sheets' rows read
+/// on demand (as often as the caller needs: an import reads the rows twice).
+pub(super) struct Book<R> {
+    zip: ZipArchive<R>,
+    sheets: Vec<(String, String)>,
+    strings: Vec<String>,
+    styles: Vec<Shown>,
+    date1904: bool,
+    /// What the shared strings took of the file's budget; each reading of rows starts from it.
+    budget: Budget,
+}
+
+impl<R: Read + Seek> Book<R> {
+    pub(super) fn open(reader: R, limits: &Limits) -> Result<Self, TableError> {
+        let mut zip = ZipArchive::new(reader).map_err(broken)?;
+        let book = Workbook::read(&mut zip, limits)?;
+        let mut budget = Budget::new(limits);
+        let strings = match &book.shared_strings {
+            Some(path) => shared_strings(&mut zip, path, limits, &mut budget)?,
+            None => Vec::new(),
         };
-        let rows = read_sheet(&mut zip, path, &context, limits, &mut budget)
-            .map_err(|e| e.in_sheet(name))?;
-        sheets.push(Sheet {
-            name: name.clone(),
-            rows,
-        });
+        let styles = match &book.styles {
+            Some(path) => cell_styles(&mut zip, path, limits)?,
+            None => Vec::new(),
+        };
+        Ok(Book {
+            zip,
+            sheets: book.sheets,
+            strings,
+            styles,
+            date1904: book.date1904,
+            budget,
+        })
     }
-    Ok(sheets)
+
+    pub(super) fn sheet_names(&self) -> Vec<String> {
+        self.sheets.iter().map(|(name, _)| name.clone()).collect()
+    }
+
+    /// Calls `on` with each row that holds a cell (sheet name, 0-based row index, cells) of the
+    /// sheet named `wanted`, or of every sheet in order.
+    pub(super) fn each_row(
+        &mut self,
+        wanted: Option<&str>,
+        on: &mut dyn FnMut(&str, usize, Vec<String>) -> Result<Flow, TableError>,
+    ) -> Result<(), TableError> {
+        let chosen: Vec<(String, String)> = match wanted {
+            Some(name) => {
+                let found: Vec<_> = self
+                    .sheets
+                    .iter()
+                    .filter(|(n, _)| n == name)
+                    .cloned()
+                    .collect();
+                if found.is_empty() {
+                    return Err(TableError::NoSheet(name.to_string()));
+                }
+                found
+            }
+            None => self.sheets.clone(),
+        };
+        let mut budget = self.budget;
+        for (name, path) in chosen {
+            let context = SheetContext {
+                strings: &self.strings,
+                styles: &self.styles,
+                date1904: self.date1904,
+            };
+            let flow = read_sheet(&mut self.zip, &path, &context, &mut budget, &mut |row, cells| {
+                on(&name, row, cells)
+            })
+            .map_err(|e| e.in_sheet(&name))?;
+            if flow == Flow::Stop {
+                break;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A part's bytes as inflated, stopped at the limits: what a zip bomb or a markup-free text of
@@ -100,14 +135,12 @@ impl<R: Read> Read for Guarded<R> {
     }
 }
 
-type PartReader<'z, 'b> = Reader<BufReader<Guarded<zip::read::ZipFile<'z, Cursor<&'b [u8]>>>>>;
-
-/// Streams the events of one part; `on` sees each and may stop with an error.
-fn each_event<'b>(
-    zip: &mut Archive<'b>,
+/// Streams the events of one part; `on` sees each and may stop it, or stop with an error.
+fn each_event<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
     path: &str,
     limits: &Limits,
-    mut on: impl FnMut(Event<'_>, &PartReader<'_, 'b>) -> Result<(), TableError>,
+    mut on: impl FnMut(Event<'_>) -> Result<Flow, TableError>,
 ) -> Result<(), TableError> {
     let file = zip
         .by_name(path)
@@ -139,7 +172,9 @@ fn each_event<'b>(
                 return Err(TableError::Limit(kind, limit, At::default()));
             }
         };
-        on(event, &reader)?;
+        if on(event)? != Flow::Continue {
+            return Ok(());
+        }
         buf.clear();
     }
 }
@@ -167,7 +202,7 @@ struct Workbook {
 }
 
 impl Workbook {
-    fn read(zip: &mut Archive<'_>, limits: &Limits) -> Result<Self, TableError> {
+    fn read<R: Read + Seek>(zip: &mut ZipArchive<R>, limits: &Limits) -> Result<Self, TableError> {
         let book_path = main_part(zip, limits)?;
         let dir = book_path
             .rsplit_once('/')
@@ -179,7 +214,7 @@ impl Workbook {
         );
         let mut targets: Vec<(String, String, String)> = Vec::new();
         if zip.by_name(&rels_path).is_ok() {
-            each_event(zip, &rels_path, limits, |event, _| {
+            each_event(zip, &rels_path, limits, |event| {
                 if let Event::Start(e) | Event::Empty(e) = &event {
                     if e.local_name().as_ref() == b"Relationship" {
                         let id = attribute(e, b"Id").unwrap_or_default();
@@ -188,12 +223,12 @@ impl Workbook {
                         targets.push((id, kind, resolve(&dir, &target)));
                     }
                 }
-                Ok(())
+                Ok(Flow::Continue)
             })?;
         }
         let mut sheets = Vec::new();
         let mut date1904 = false;
-        each_event(zip, &book_path, limits, |event, _| {
+        each_event(zip, &book_path, limits, |event| {
             if let Event::Start(e) | Event::Empty(e) = &event {
                 match e.local_name().as_ref() {
                     b"workbookPr" => {
@@ -210,7 +245,7 @@ impl Workbook {
                     _ => {}
                 }
             }
-            Ok(())
+            Ok(Flow::Continue)
         })?;
         let by_kind = |suffix: &str| {
             targets
@@ -219,7 +254,7 @@ impl Workbook {
                 .map(|(_, _, path)| path.clone())
         };
         let present =
-            |path: Option<String>, zip: &mut Archive<'_>| path.filter(|p| zip.by_name(p).is_ok());
+            |path: Option<String>, zip: &mut ZipArchive<R>| path.filter(|p| zip.by_name(p).is_ok());
         let shared_strings = by_kind("/sharedStrings");
         let styles = by_kind("/styles");
         Ok(Workbook {
@@ -235,17 +270,17 @@ impl Workbook {
 }
 
 /// The workbook part the package names (`xl/workbook.xml` in every file Excel writes).
-fn main_part(zip: &mut Archive<'_>, limits: &Limits) -> Result<String, TableError> {
+fn main_part(zip: &mut ZipArchive<impl Read + Seek>, limits: &Limits) -> Result<String, TableError> {
     let mut found = None;
     if zip.by_name("_rels/.rels").is_ok() {
-        each_event(zip, "_rels/.rels", limits, |event, _| {
+        each_event(zip, "_rels/.rels", limits, |event| {
             if let Event::Start(e) | Event::Empty(e) = &event {
                 let kind = attribute(e, b"Type").unwrap_or_default();
                 if found.is_none() && kind.ends_with("/officeDocument") {
                     found = attribute(e, b"Target").map(|t| resolve("", &t));
                 }
             }
-            Ok(())
+            Ok(Flow::Continue)
         })?;
     }
     let path = found.unwrap_or_else(|| "xl/workbook.xml".to_string());
@@ -343,15 +378,15 @@ impl StringText {
 }
 
 fn shared_strings(
-    zip: &mut Archive<'_>,
+    zip: &mut ZipArchive<impl Read + Seek>,
     path: &str,
     limits: &Limits,
-    budget: &mut Budget<'_>,
+    budget: &mut Budget,
 ) -> Result<Vec<String>, TableError> {
     let mut strings = Vec::new();
     let mut item: Option<StringText> = None;
     let max_bytes = limits.cell_chars * 4;
-    each_event(zip, path, limits, |event, _| {
+    each_event(zip, path, limits, |event| {
         match &event {
             Event::Start(e) if e.local_name().as_ref() == b"si" => {
                 item = Some(StringText::default())
@@ -371,21 +406,21 @@ fn shared_strings(
                 }
             }
         }
-        Ok(())
+        Ok(Flow::Continue)
     })?;
     Ok(strings)
 }
 
 /// How each cell style (`s="3"`) shows numbers.
 fn cell_styles(
-    zip: &mut Archive<'_>,
+    zip: &mut ZipArchive<impl Read + Seek>,
     path: &str,
     limits: &Limits,
 ) -> Result<Vec<Shown>, TableError> {
     let mut custom: Vec<(u32, Shown)> = Vec::new();
     let mut styles = Vec::new();
     let mut in_cell_xfs = false;
-    each_event(zip, path, limits, |event, _| {
+    each_event(zip, path, limits, |event| {
         match &event {
             Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
                 b"numFmt" => {
@@ -413,7 +448,7 @@ fn cell_styles(
             Event::End(e) if e.local_name().as_ref() == b"cellXfs" => in_cell_xfs = false,
             _ => {}
         }
-        Ok(())
+        Ok(Flow::Continue)
     })?;
     Ok(styles)
 }
@@ -452,19 +487,25 @@ fn cell_ref(reference: &str) -> Option<(usize, usize)> {
     Some((row, column))
 }
 
-fn read_sheet(
-    zip: &mut Archive<'_>,
+/// Reads one sheet's rows in order, handing each filled row to `on` once its last cell is read;
+/// what `on` says ends the sheet ([`Flow::NextSheet`]) or the file ([`Flow::Stop`]).
+fn read_sheet<R: Read + Seek>(
+    zip: &mut ZipArchive<R>,
     path: &str,
     context: &SheetContext<'_>,
-    limits: &Limits,
-    budget: &mut Budget<'_>,
-) -> Result<Vec<Vec<String>>, TableError> {
-    let mut rows: Vec<Vec<String>> = Vec::new();
+    budget: &mut Budget,
+    on: &mut dyn FnMut(usize, Vec<String>) -> Result<Flow, TableError>,
+) -> Result<Flow, TableError> {
+    let limits = *budget.limits();
+    let limits = &limits;
     let mut row = 0usize;
     let mut column = 0usize;
     let mut cell: Option<OpenCell> = None;
+    // The row being filled: its 1-based number and its cells so far.
+    let mut filling: Option<(usize, Vec<String>)> = None;
+    let mut flow = Flow::Continue;
     let max_bytes = limits.cell_chars * 4;
-    each_event(zip, path, limits, |event, _| {
+    each_event(zip, path, limits, |event| {
         match &event {
             Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == b"row" => {
                 row = attribute(e, b"r")
@@ -498,7 +539,18 @@ fn read_sheet(
                     let text = cell_text(&open, context)?;
                     if !text.is_empty() {
                         budget.take(&text, open.row, open.column)?;
-                        place(&mut rows, open.row, open.column, text);
+                        if filling.as_ref().is_some_and(|(r, _)| *r != open.row) {
+                            let (r, cells) = filling.take().unwrap_or_default();
+                            flow = on(r - 1, cells)?;
+                            if flow != Flow::Continue {
+                                return Ok(flow);
+                            }
+                        }
+                        let cells = &mut filling.get_or_insert_with(|| (open.row, Vec::new())).1;
+                        if cells.len() < open.column {
+                            cells.resize_with(open.column, String::new);
+                        }
+                        cells[open.column - 1] = text;
                     }
                 }
             }
@@ -542,9 +594,15 @@ fn read_sheet(
                 }
             }
         }
-        Ok(())
+        Ok(Flow::Continue)
     })?;
-    Ok(rows)
+    if flow != Flow::Continue {
+        return Ok(flow);
+    }
+    match filling {
+        Some((r, cells)) => on(r - 1, cells),
+        None => Ok(Flow::Continue),
+    }
 }
 
 /// A cell's text as the ledger reads it: shared and inline strings as written, numbers in a date

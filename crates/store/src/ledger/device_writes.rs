@@ -142,7 +142,7 @@ impl DeviceRows {
 const WRITE_CHUNK: usize = 1_000;
 
 /// Devices created by one import after which the planner's statistics are refreshed.
-const ANALYZE_AFTER: usize = 5_000;
+pub(crate) const ANALYZE_AFTER: usize = 5_000;
 
 impl WriteTx {
     /// Writes the rows collected in `rows`.
@@ -159,6 +159,27 @@ impl WriteTx {
         facility_id: i64,
         devices: &[Device],
     ) -> Result<Vec<i64>> {
+        let deferred = devices.len() > WRITE_CHUNK;
+        if deferred {
+            self.defer_search_index().await?;
+        }
+        let ids = self.insert_new_devices(facility_id, devices).await?;
+        if let (true, Some(first), Some(last)) = (deferred, ids.first(), ids.last()) {
+            self.index_deferred(*first, *last).await?;
+        }
+        Ok(ids)
+    }
+
+    /// The rows and audit entries of new devices, [`WRITE_CHUNK`] at a time, the search index
+    /// left to the caller (written per statement unless deferred).
+    pub(crate) async fn insert_new_devices(
+        &mut self,
+        facility_id: i64,
+        devices: &[Device],
+    ) -> Result<Vec<i64>> {
+        if devices.is_empty() {
+            return Ok(Vec::new());
+        }
         let first = self.reserve_ids("devices", devices.len()).await?;
         let (now, by) = (self.now.clone(), self.actor().display.clone());
         let ids: Vec<i64> = (0..devices.len() as i64).map(|n| first + n).collect();
@@ -178,10 +199,6 @@ impl WriteTx {
             }
             (rows, audit)
         };
-        let deferred = devices.len() > WRITE_CHUNK;
-        if deferred {
-            self.defer_search_index().await?;
-        }
         let mut chunks = devices.chunks(WRITE_CHUNK).zip(ids.chunks(WRITE_CHUNK));
         let mut next = chunks.next().map(build);
         while let Some((rows, audit)) = next.take() {
@@ -200,10 +217,6 @@ impl WriteTx {
             written?;
             next = built;
         }
-        if deferred {
-            self.index_deferred(first, first + devices.len() as i64 - 1)
-                .await?;
-        }
         Ok(ids)
     }
 
@@ -212,7 +225,7 @@ impl WriteTx {
     /// this: per statement, the index was written out and merged at each. If a write between the
     /// two fails, the transaction must be dropped, as after any failed write. PostgreSQL's index
     /// has no such cost: nothing to do there.
-    async fn defer_search_index(&mut self) -> Result<()> {
+    pub(crate) async fn defer_search_index(&mut self) -> Result<()> {
         if self.backend == Backend::Sqlite {
             sqlx::query("INSERT INTO devices_search_deferred (id) VALUES (1)")
                 .execute(&mut *self.tx)
@@ -223,7 +236,7 @@ impl WriteTx {
 
     /// Adds devices `first`..=`last`, written since [`WriteTx::defer_search_index`], to SQLite's
     /// search index, and ends the deferral.
-    async fn index_deferred(&mut self, first: i64, last: i64) -> Result<()> {
+    pub(crate) async fn index_deferred(&mut self, first: i64, last: i64) -> Result<()> {
         if self.backend != Backend::Sqlite {
             return Ok(());
         }
@@ -436,7 +449,7 @@ impl Store {
 }
 
 /// The facility's devices with their details, by 管理番号.
-async fn stored_devices(
+pub(crate) async fn stored_devices(
     backend: Backend,
     conn: &mut sqlx::AnyConnection,
     facility_id: i64,
@@ -455,7 +468,7 @@ async fn stored_devices(
 }
 
 /// The incoming devices with the stored values of the fields the file has no column for.
-fn completed_devices<'d>(
+pub(crate) fn completed_devices<'d>(
     stored: &HashMap<String, StoredDevice>,
     devices: &'d [Device],
     present: Option<Present<'_>>,
@@ -478,7 +491,7 @@ fn completed_devices<'d>(
 }
 
 /// The counts of a device import, with how many devices in use it takes out of use.
-fn device_counts(
+pub(crate) fn device_counts(
     stored: &HashMap<String, StoredDevice>,
     devices: &[Device],
     matches: &[Match<'_, StoredDevice>],
@@ -502,7 +515,7 @@ fn device_counts(
     }
 }
 
-fn match_devices<'s>(
+pub(crate) fn match_devices<'s>(
     stored: &'s HashMap<String, StoredDevice>,
     devices: &[Device],
 ) -> Vec<Match<'s, StoredDevice>> {
