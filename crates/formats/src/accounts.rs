@@ -160,7 +160,7 @@ mod tests {
                 "",
             ],
         ]);
-        let mapping = ColumnMapping(
+        let mapping = ColumnMapping::columns(
             [
                 ("login_id", "USERCODE"),
                 ("display_name", "KANJI_NAME"),
@@ -195,7 +195,7 @@ mod tests {
         );
         assert!(!read.problems[0].message_en.is_empty());
 
-        let wrong = ColumnMapping(
+        let wrong = ColumnMapping::columns(
             [("login_id", "USERCODE"), ("role", "GROUP")]
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -8,12 +8,14 @@ use std::collections::HashMap;
 
 use mimamori_domain::accounts::ColumnMapping;
 use mimamori_domain::ledger::device::SoftwareInput;
+use mimamori_domain::ledger::values::ValueMapping;
 use mimamori_domain::validation::nfkc;
 use mimamori_domain::Issue;
 
 use crate::devices::{cell, row_input, row_software, ParsedDevice, COLUMNS, DEVICE_KEYS};
 use crate::header::{
-    apply_mapping, find_header_with, skipped_problem, skipped_row, HeaderMap, ROW_NUMBER_TITLES,
+    apply_mapping, find_header_with, map_values, skipped_problem, skipped_row, HeaderMap,
+    ROW_NUMBER_TITLES,
 };
 use crate::problem::{ImportProblem, Severity};
 use crate::registers::no_data_rows;
@@ -32,6 +34,9 @@ pub struct DeviceChunk {
 pub struct DeviceHeader {
     sheet: String,
     header: HeaderMap,
+    /// The file's own words for choices, and the columns (index, field) they are in.
+    values: ValueMapping,
+    worded: Vec<(usize, &'static str)>,
 }
 
 /// A row that is no device's (blank, a total, a rule).
@@ -70,10 +75,21 @@ impl DeviceHeader {
             find_header_with(&s.rows, COLUMNS, "management_no", ROW_NUMBER_TITLES).map(|h| (s, h))
         });
         match found {
-            Some((sheet, header)) => Ok(DeviceHeader {
-                sheet: sheet.name.clone(),
-                header,
-            }),
+            Some((sheet, header)) => {
+                let values = mapping.map(|m| m.1.clone()).unwrap_or_default();
+                let worded = header
+                    .columns
+                    .iter()
+                    .filter(|(key, _, _)| values.0.contains_key(*key))
+                    .map(|(key, index, _)| (*index, *key))
+                    .collect();
+                Ok(DeviceHeader {
+                    sheet: sheet.name.clone(),
+                    header,
+                    values,
+                    worded,
+                })
+            }
             None => {
                 let name = sheets.first().map(|s| s.name.as_str()).unwrap_or("");
                 Err(Box::new(ImportProblem::new(
@@ -157,7 +173,7 @@ impl DeviceHeader {
         }
         let mut pending: HashMap<u32, Pending> = HashMap::new();
         let mut stopped = false;
-        rows.each_row(Some(&self.sheet), &mut |_, index, cells| {
+        rows.each_row(Some(&self.sheet), &mut |_, index, mut cells| {
             let Some(&device) = index
                 .checked_sub(first_data)
                 .and_then(|offset| row_device.get(offset))
@@ -167,6 +183,7 @@ impl DeviceHeader {
             if device == NO_DEVICE {
                 return Ok(Flow::Continue);
             }
+            map_values(&self.values, &self.worded, &mut cells);
             let span = spans[device as usize];
             if span.first == index {
                 pending.insert(

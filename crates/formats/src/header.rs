@@ -7,6 +7,7 @@ use mimamori_domain::Issue;
 use crate::problem::{ImportProblem, Severity};
 use crate::table::{column_letters, Sheet};
 use mimamori_domain::accounts::ColumnMapping;
+use mimamori_domain::ledger::values::ValueMapping;
 
 /// A column a ledger understands: its key and the titles it is known by (first = export title).
 pub struct ColumnSpec {
@@ -129,18 +130,37 @@ pub fn apply_mapping(
             ));
         }
     }
-    for cell in header.iter_mut() {
+    let mut worded: Vec<(usize, &str)> = Vec::new();
+    for (index, cell) in header.iter_mut().enumerate() {
         let mapped = mapping
             .0
             .iter()
             .find(|(_, title)| title_key(title) == title_key(cell))
             .and_then(|(key, _)| columns.iter().find(|c| c.key == key));
+        if let Some(spec) = mapped.filter(|c| mapping.1 .0.contains_key(c.key)) {
+            worded.push((index, spec.key));
+        }
         *cell = mapped
             .and_then(|c| c.titles.first())
             .map(|t| t.to_string())
             .unwrap_or_default();
     }
+    for row in sheet.rows.iter_mut().skip(header_row + 1) {
+        map_values(&mapping.1, &worded, row);
+    }
     Ok(vec![sheet])
+}
+
+/// Puts the ledger's word in place of each word of `values` in the row's cells of `columns`
+/// (column index, field).
+pub fn map_values(values: &ValueMapping, columns: &[(usize, &str)], cells: &mut [String]) {
+    for (index, field) in columns {
+        if let Some(cell) = cells.get_mut(*index) {
+            if let Some(to) = values.get(field, cell) {
+                *cell = to.to_string();
+            }
+        }
+    }
 }
 
 /// The mapping the columns' own titles give for `headers`: each field to the first header that

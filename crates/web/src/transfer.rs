@@ -373,7 +373,7 @@ impl ConfirmForm {
             .filter(|(_, v)| !v.is_empty())
             .collect();
         let any = self.fields.keys().any(|k| k.starts_with("map_"));
-        any.then_some(ColumnMapping(chosen))
+        any.then_some(ColumnMapping::columns(chosen))
     }
 }
 

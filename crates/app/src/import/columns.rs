@@ -2,6 +2,10 @@
 //! values, and the mapping the titles alone give.
 
 use mimamori_domain::accounts::ColumnMapping;
+use mimamori_domain::i18n::Lang;
+use mimamori_domain::ledger::values::{
+    device_value_fields, register_value_fields, ValueKind, MAX_WORD_CHARS,
+};
 use mimamori_formats::devices::COLUMNS;
 use mimamori_formats::header::{guess_mapping, header_row, ColumnSpec};
 use mimamori_formats::registers::columns;
@@ -19,11 +23,87 @@ pub struct LedgerField {
     pub required: bool,
 }
 
-/// A column of the file: its title and the first values under it.
+/// A column of the file: its title, the first values under it, and its distinct words (for the
+/// value mapping of a choice field).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FileColumn {
     pub title: String,
     pub samples: Vec<String>,
+    pub words: Vec<String>,
+}
+
+/// Distinct words kept per column, and the rows looked at for them: a choice column has a handful
+/// of words, and a column with more is no choice column.
+const WORDS: usize = 30;
+const WORD_ROWS: usize = 5_000;
+
+/// A choice field of the ledger on the value-mapping screen: the column it is read from, the
+/// column's words the ledger does not read by itself (or that a person mapped), and what they
+/// may be mapped to.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueField {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub column: String,
+    pub words: Vec<MappedWord>,
+    /// (the ledger's word, as the reader reads it).
+    pub choices: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MappedWord {
+    pub word: String,
+    /// The ledger's word it is mapped to, if a person mapped it.
+    pub to: Option<String>,
+}
+
+/// The ledger's choice fields with value mapping.
+pub fn value_kinds(ledger: Ledger) -> Vec<(&'static str, ValueKind)> {
+    match ledger {
+        Ledger::Devices => device_value_fields(),
+        Ledger::Register(spec) => register_value_fields(spec),
+    }
+}
+
+/// The value-mapping screen: for each choice field `fields` lists that `mapping` (else the
+/// titles) reads from a column of the file, the column's words that need a mapping.
+pub fn value_fields(
+    fields: &[(&'static str, ValueKind)],
+    titles: &[LedgerField],
+    columns: &[FileColumn],
+    mapping: &ColumnMapping,
+    lang: Lang,
+) -> Vec<ValueField> {
+    fields
+        .iter()
+        .filter_map(|(key, kind)| {
+            let column = columns.iter().find(|c| mapping.0.get(*key) == Some(&c.title))?;
+            let words: Vec<MappedWord> = column
+                .words
+                .iter()
+                .filter_map(|word| {
+                    let to = mapping.1.get(key, word).map(String::from);
+                    (to.is_some() || !kind.understands(word)).then(|| MappedWord {
+                        word: word.clone(),
+                        to,
+                    })
+                })
+                .collect();
+            if words.is_empty() {
+                return None;
+            }
+            Some(ValueField {
+                key,
+                title: titles
+                    .iter()
+                    .find(|t| t.key == *key)
+                    .map_or(*key, |t| t.title),
+                column: column.title.clone(),
+                words,
+                choices: kind.choices(lang),
+            })
+        })
+        .collect()
 }
 
 fn specs(ledger: Ledger) -> Vec<ColumnSpec> {
@@ -99,9 +179,23 @@ fn columns_of(sheet: &Sheet) -> Vec<FileColumn> {
                     }
                 }
             }
+            let mut words: Vec<String> = Vec::new();
+            for row in sheet.rows.iter().skip(header_index + 1).take(WORD_ROWS) {
+                let value = row.get(column).map(|v| v.trim()).unwrap_or("");
+                let fits = value.chars().count() <= MAX_WORD_CHARS;
+                if !value.is_empty() && fits && !words.iter().any(|w| w == value) {
+                    if words.len() == WORDS {
+                        // Too many words for a choice column.
+                        words.clear();
+                        break;
+                    }
+                    words.push(value.to_string());
+                }
+            }
             FileColumn {
                 title: title.trim().to_string(),
                 samples,
+                words,
             }
         })
         .collect()

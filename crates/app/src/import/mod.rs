@@ -248,7 +248,10 @@ pub(crate) async fn conclude(
     report.errors += omitted.0;
     report.warnings += omitted.1;
     report.needs_confirmation = removal.needs_confirmation() && !target.options.allow_mass_removal;
-    report.mapping = mapping.map(|m| m.0).unwrap_or_default();
+    if let Some(mapping) = mapping {
+        report.mapping = mapping.0;
+        report.values = mapping.1 .0;
+    }
     Ok(report)
 }
 
@@ -333,6 +336,9 @@ pub struct ImportReport {
     /// read by the ledger's own titles.
     #[schema(value_type = Object)]
     pub mapping: std::collections::BTreeMap<String, String>,
+    /// The file's own words for choices used (field → {word → the ledger's word}).
+    #[schema(value_type = Object)]
+    pub values: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
     /// The audit entry of the written import, by which it can be undone the same day.
     pub import_seq: Option<i64>,
     /// The import would take more than 20 % (and at least 3) of the devices in use out of use
@@ -416,6 +422,7 @@ async fn finish(
         problems,
         changes: counts.changes.clone(),
         mapping: Default::default(),
+        values: Default::default(),
         import_seq: None,
         needs_confirmation: false,
     };

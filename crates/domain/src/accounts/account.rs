@@ -265,10 +265,77 @@ pub const ACCOUNTS: RegisterSpec = RegisterSpec {
     ],
 };
 
-/// How a system's user export maps onto the ledger: field key → the export's column title.
-/// Saved per system, so the next export of the same system imports without asking.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ColumnMapping(pub std::collections::BTreeMap<String, String>);
+/// How a file maps onto a ledger: field key → the file's column title, and the file's own words
+/// for choices ([`ValueMapping`]). Saved per system (accounts) or file shape (ledgers), so the
+/// next file of the same kind imports without asking.
+///
+/// In JSON it is one object, field → title, with the words under `"values"` (field → {word →
+/// the ledger's word}): `{"status": "状態", "values": {"status": {"ACTV": "有効"}}}`. An object
+/// of titles alone, as earlier versions wrote, reads as before.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnMapping(
+    pub std::collections::BTreeMap<String, String>,
+    pub crate::ledger::values::ValueMapping,
+);
+
+impl ColumnMapping {
+    /// A mapping of columns only.
+    pub fn columns(columns: std::collections::BTreeMap<String, String>) -> Self {
+        ColumnMapping(columns, Default::default())
+    }
+}
+
+/// The key under which a mapping's JSON holds its words (no ledger has a field of that name).
+const VALUES_KEY: &str = "values";
+
+impl serde::Serialize for ColumnMapping {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let words = !self.1.is_empty();
+        let mut map = serializer.serialize_map(Some(self.0.len() + usize::from(words)))?;
+        for (field, title) in &self.0 {
+            map.serialize_entry(field, title)?;
+        }
+        if words {
+            map.serialize_entry(VALUES_KEY, &self.1 .0)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ColumnMapping {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        type Words = std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>;
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Entry {
+            Title(String),
+            Words(Words),
+        }
+        let entries = std::collections::BTreeMap::<String, Entry>::deserialize(deserializer)?;
+        let mut mapping = ColumnMapping::default();
+        for (key, entry) in entries {
+            match entry {
+                Entry::Title(title) => {
+                    mapping.0.insert(key, title);
+                }
+                Entry::Words(words) if key == VALUES_KEY => {
+                    for (field, words) in words {
+                        for (word, to) in words {
+                            mapping.1.set(&field, &word, &to);
+                        }
+                    }
+                }
+                Entry::Words(_) => {
+                    return Err(serde::de::Error::custom(format!(
+                        "「{key}」の値は列名（文字列）にしてください / the value of \"{key}\" must be a column title"
+                    )))
+                }
+            }
+        }
+        Ok(mapping)
+    }
+}
 
 /// An account of one system.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

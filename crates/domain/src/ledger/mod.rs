@@ -7,3 +7,4 @@ pub mod device_filter;
 pub mod network;
 pub mod register;
 pub mod registers;
+pub mod values;

@@ -221,7 +221,7 @@ pub struct MappingForm {
 
 impl MappingForm {
     fn mapping(&self) -> ColumnMapping {
-        ColumnMapping(
+        ColumnMapping::columns(
             ACCOUNTS
                 .fields
                 .iter()
