@@ -413,7 +413,9 @@ pub fn parse_devices_mapped(sheets: &[Sheet], mapping: Option<&ColumnMapping>) -
         Flow::Continue
     });
     if let Err(error) = read {
-        import.problems.push(ImportProblem::from_table_error(&error));
+        import
+            .problems
+            .push(ImportProblem::from_table_error(&error));
     }
     import
         .problems
@@ -421,8 +423,8 @@ pub fn parse_devices_mapped(sheets: &[Sheet], mapping: Option<&ColumnMapping>) -
     import
 }
 
-pub use crate::devices_stream::{DeviceChunk, DeviceHeader};
 pub use crate::devices_export::{device_rows, device_sheet, device_table, LedgerHeader};
+pub use crate::devices_stream::{DeviceChunk, DeviceHeader};
 
 #[cfg(test)]
 #[path = "devices_tests.rs"]

@@ -202,8 +202,7 @@ impl DeviceHeader {
                 if let Some(done) = pending.remove(&device) {
                     self.finish(done, span.first + 1, &mut out);
                 }
-                if out.devices.len() >= chunk && on_chunk(std::mem::take(&mut out)) == Flow::Stop
-                {
+                if out.devices.len() >= chunk && on_chunk(std::mem::take(&mut out)) == Flow::Stop {
                     stopped = true;
                     return Ok(Flow::Stop);
                 }

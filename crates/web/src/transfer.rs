@@ -22,10 +22,12 @@ use crate::view::{render, PageCtx};
 use crate::AppState;
 
 use mimamori_app::import::columns::{
-    file_columns, guessed, ledger_fields, FileColumn, LedgerField,
+    file_columns, guessed, ledger_fields, value_fields, value_kinds, FileColumn, LedgerField,
+    MappedWord, ValueField,
 };
 use mimamori_app::import::undo::{register_of, undo, UndoError, UndoReport};
 pub use mimamori_app::import::{run, unreadable, ImportOptions, ImportReport, Ledger};
+use mimamori_domain::ledger::values::ValueMapping;
 use mimamori_formats::table::Source;
 
 /// What the import pages show of a ledger.
@@ -120,6 +122,8 @@ pub struct ImportPage {
     pub columns: Vec<FileColumn>,
     /// The mapping the file's titles give, the screen's default.
     pub guess: ColumnMapping,
+    /// Choice fields whose column holds words the ledger does not read by itself.
+    pub value_fields: Vec<ValueField>,
 }
 
 /// Problems a page lists one by one; past this it shows them grouped by column and reason, the
@@ -171,8 +175,31 @@ impl ImportPage {
     /// The page with the kept file's columns, for its mapping screen.
     fn with_columns(mut self, ledger: Ledger, columns: Vec<FileColumn>) -> Self {
         self.guess = guessed(ledger, &columns);
+        let used = match self.report.as_ref().filter(|r| !r.mapping.is_empty()) {
+            Some(r) => ColumnMapping(r.mapping.clone(), ValueMapping(r.values.clone())),
+            None => self.guess.clone(),
+        };
+        self.value_fields = value_fields(
+            &value_kinds(ledger),
+            &self.fields,
+            &columns,
+            &used,
+            self.ctx.lang,
+        );
         self.columns = columns;
         self
+    }
+
+    /// Whether the mapping screen opens by itself: the titles named no key column, or a choice
+    /// column holds words the ledger does not read and rows failed.
+    fn mapping_open(&self) -> bool {
+        self.unmapped()
+            || (!self.value_fields.is_empty() && self.report.as_ref().is_some_and(|r| r.errors > 0))
+    }
+
+    /// Whether `word` is mapped to `to` on the screen.
+    fn maps_to(&self, word: &MappedWord, to: &str) -> bool {
+        word.to.as_deref() == Some(to)
     }
 
     /// Whether the file's titles named no key column: the mapping screen opens by itself.
@@ -227,6 +254,7 @@ fn import_page(
         fields: ledger_fields(ledger),
         columns: Vec::new(),
         guess: ColumnMapping::default(),
+        value_fields: Vec::new(),
     }
 }
 
@@ -373,8 +401,26 @@ impl ConfirmForm {
             .filter(|(_, v)| !v.is_empty())
             .collect();
         let any = self.fields.keys().any(|k| k.starts_with("map_"));
-        any.then_some(ColumnMapping::columns(chosen))
+        any.then_some(ColumnMapping(chosen, values_from_form(&self.fields)))
     }
+}
+
+/// The words a mapping screen's value table sends: `word_{field}_{n}` = a word of the file,
+/// `to_{field}_{n}` = the ledger's word for it (empty: not mapped).
+pub fn values_from_form(fields: &std::collections::HashMap<String, String>) -> ValueMapping {
+    let mut values = ValueMapping::default();
+    for (name, word) in fields {
+        let Some(slot) = name.strip_prefix("word_") else {
+            continue;
+        };
+        let Some((field, _)) = slot.rsplit_once('_') else {
+            continue;
+        };
+        if let Some(to) = fields.get(&format!("to_{slot}")) {
+            values.set(field, word, to);
+        }
+    }
+    values
 }
 
 /// Every problem of an upload the same person previewed, as CSV (UTF-8 with BOM): the file is

@@ -77,7 +77,9 @@ pub fn value_fields(
     fields
         .iter()
         .filter_map(|(key, kind)| {
-            let column = columns.iter().find(|c| mapping.0.get(*key) == Some(&c.title))?;
+            let column = columns
+                .iter()
+                .find(|c| mapping.0.get(*key) == Some(&c.title))?;
             let words: Vec<MappedWord> = column
                 .words
                 .iter()

@@ -85,7 +85,11 @@ pub(super) async fn run(
     let mut problems = Problems::default();
     let mut tx: Option<WriteTx> = None;
     let mut records = 0;
-    while let Some(DeviceChunk { devices, problems: found }) = chunks.recv().await {
+    while let Some(DeviceChunk {
+        devices,
+        problems: found,
+    }) = chunks.recv().await
+    {
         problems.take(found);
         let devices: Vec<Device> = devices.into_iter().map(|p| p.device).collect();
         records += devices.len();

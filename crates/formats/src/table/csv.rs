@@ -325,13 +325,8 @@ impl<R: Read> Tokenizer<'_, R> {
     /// A field opened by a quote: `""` is a quote, the closing quote must end the field.
     fn quoted(&mut self, row: usize, column: usize) -> Step<String> {
         let at = || At { row, column };
-        let too_long = || {
-            TableError::Limit(
-                Limit::CellChars,
-                self.limits.cell_chars,
-                At { row, column },
-            )
-        };
+        let too_long =
+            || TableError::Limit(Limit::CellChars, self.limits.cell_chars, At { row, column });
         let max_bytes = self.limits.cell_chars * 4;
         let bytes = self.text.as_bytes();
         let mut value = String::new();

@@ -90,9 +90,13 @@ impl<R: Read + Seek> Book<R> {
                 styles: &self.styles,
                 date1904: self.date1904,
             };
-            let flow = read_sheet(&mut self.zip, &path, &context, &mut budget, &mut |row, cells| {
-                on(&name, row, cells)
-            })
+            let flow = read_sheet(
+                &mut self.zip,
+                &path,
+                &context,
+                &mut budget,
+                &mut |row, cells| on(&name, row, cells),
+            )
             .map_err(|e| e.in_sheet(&name))?;
             if flow == Flow::Stop {
                 break;
@@ -270,7 +274,10 @@ impl Workbook {
 }
 
 /// The workbook part the package names (`xl/workbook.xml` in every file Excel writes).
-fn main_part(zip: &mut ZipArchive<impl Read + Seek>, limits: &Limits) -> Result<String, TableError> {
+fn main_part(
+    zip: &mut ZipArchive<impl Read + Seek>,
+    limits: &Limits,
+) -> Result<String, TableError> {
     let mut found = None;
     if zip.by_name("_rels/.rels").is_ok() {
         each_event(zip, "_rels/.rels", limits, |event| {

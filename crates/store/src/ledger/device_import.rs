@@ -26,7 +26,11 @@ pub struct DeviceImportRun {
 impl DeviceImportRun {
     /// Starts an import into `facility_id` of a file with columns for `present` (the other
     /// fields of stored devices keep their values).
-    pub async fn start(store: &Store, facility_id: i64, present: Vec<&'static str>) -> Result<Self> {
+    pub async fn start(
+        store: &Store,
+        facility_id: i64,
+        present: Vec<&'static str>,
+    ) -> Result<Self> {
         let mut conn = store.pool.acquire().await?;
         let row = sqlx::query(
             "SELECT COUNT(*) AS n FROM devices WHERE facility_id = $1 AND status = 'active'",

@@ -5,8 +5,11 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use mimamori_app::import::accounts::{run, AccountImportReport};
-use mimamori_app::import::columns::{file_columns, read_columns, FileColumn};
+use mimamori_app::import::columns::{
+    file_columns, read_columns, value_fields, FileColumn, LedgerField, MappedWord, ValueField,
+};
 use mimamori_domain::accounts::{ColumnMapping, ACCOUNTS};
+use mimamori_domain::ledger::values::register_value_fields;
 use mimamori_formats::accounts::guess_mapping;
 
 use mimamori_formats::{ImportProblem, Severity};
@@ -19,7 +22,7 @@ use crate::auth::{FacilityCtx, SignedIn};
 use crate::devices::export::Attachment;
 use crate::devices::export::{ExportFormat, Exported};
 use crate::error::AppResult;
-use crate::transfer::{unreadable, uploaded_file, ImportOptions, ProblemsView};
+use crate::transfer::{unreadable, uploaded_file, values_from_form, ImportOptions, ProblemsView};
 use crate::view::{render, PageCtx};
 use crate::AppState;
 
@@ -81,6 +84,8 @@ struct ImportPage {
     /// The file's columns with sample values, shown beside the mapping.
     columns: Vec<FileColumn>,
     mapping: ColumnMapping,
+    /// Choice fields whose column holds words the ledger does not read by itself.
+    value_fields: Vec<ValueField>,
     report: Option<AccountImportReport>,
     problems: ProblemsView,
     done: bool,
@@ -122,6 +127,33 @@ impl ImportPage {
     fn is_error(&self, problem: &ImportProblem) -> bool {
         problem.severity == Severity::Error
     }
+
+    fn maps_to(&self, word: &MappedWord, to: &str) -> bool {
+        word.to.as_deref() == Some(to)
+    }
+
+    /// The file's columns and the mapping, with the words of its choice columns to map.
+    fn with_columns(&mut self, columns: Vec<FileColumn>, mapping: ColumnMapping) {
+        let titles: Vec<LedgerField> = ACCOUNTS
+            .fields
+            .iter()
+            .map(|f| LedgerField {
+                key: f.key,
+                title: f.titles[0],
+                required: f.required,
+            })
+            .collect();
+        self.value_fields = value_fields(
+            &register_value_fields(&ACCOUNTS),
+            &titles,
+            &columns,
+            &mapping,
+            self.ctx.lang,
+        );
+        self.headers = columns.iter().map(|c| c.title.clone()).collect();
+        self.columns = columns;
+        self.mapping = mapping;
+    }
 }
 
 fn page(ctx: PageCtx, fctx: FacilityCtx, system: SystemRef) -> ImportPage {
@@ -133,6 +165,7 @@ fn page(ctx: PageCtx, fctx: FacilityCtx, system: SystemRef) -> ImportPage {
         headers: Vec::new(),
         columns: Vec::new(),
         mapping: ColumnMapping::default(),
+        value_fields: Vec::new(),
         report: None,
         problems: ProblemsView::default(),
         done: false,
@@ -200,9 +233,7 @@ pub async fn upload(
         .await?;
     let mut view = page(ctx, fctx, system);
     view.pending = Some(pending);
-    view.headers = headers;
-    view.columns = columns;
-    view.mapping = mapping;
+    view.with_columns(columns, mapping);
     Ok(render(&view))
 }
 
@@ -221,7 +252,7 @@ pub struct MappingForm {
 
 impl MappingForm {
     fn mapping(&self) -> ColumnMapping {
-        ColumnMapping::columns(
+        ColumnMapping(
             ACCOUNTS
                 .fields
                 .iter()
@@ -232,6 +263,7 @@ impl MappingForm {
                         .map(|v| (f.key.to_string(), v.trim().to_string()))
                 })
                 .collect(),
+            values_from_form(&self.fields),
         )
     }
 }
@@ -292,9 +324,7 @@ pub async fn apply(
     let mut view = page(ctx, fctx, system);
     view.done = report.written;
     view.pending = (!report.written).then_some(pending.id);
-    view.headers = columns.iter().map(|c| c.title.clone()).collect();
-    view.columns = columns;
-    view.mapping = mapping;
+    view.with_columns(columns, mapping);
     view.show(report);
     Ok(render(&view))
 }

@@ -33,19 +33,7 @@ pub async fn post(client: &TestClient, path: &str, body: Vec<u8>) -> (u16, Value
 
 /// Uploads a file on the device ledger's import page, as the browser's form does; the page.
 pub async fn upload_page(client: &TestClient, name: &str, bytes: Vec<u8>) -> String {
-    let token = client.csrf().await;
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
-    let form = reqwest::multipart::Form::new().part("file", part);
-    client
-        .http
-        .post(client.url(&format!("/facilities/F1/devices/import?csrf={token}")))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    upload_to(client, "/facilities/F1/devices/import", name, bytes).await
 }
 
 pub fn first_problem(report: &Value) -> (&str, u64, &str) {
@@ -59,8 +47,8 @@ pub fn first_problem(report: &Value) -> (&str, u64, &str) {
 
 pub const DEVICES: &str = "/api/v1/facilities/F1/devices/import?file_name=f.xlsx";
 
-/// The systems register gets 電子カルテ.
-pub async fn seed_system(client: &TestClient) {
+/// The systems register gets 電子カルテ; its id.
+pub async fn seed_system(client: &TestClient) -> i64 {
     let response = client
         .send_json(
             Method::POST,
@@ -69,6 +57,25 @@ pub async fn seed_system(client: &TestClient) {
         )
         .await;
     assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    created["id"].as_i64().unwrap_or_default()
+}
+
+/// Uploads a file on an import page at `path` (a form's `multipart` post); the page.
+pub async fn upload_to(client: &TestClient, path: &str, name: &str, bytes: Vec<u8>) -> String {
+    let token = client.csrf().await;
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    client
+        .http
+        .post(client.url(&format!("{path}?csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 pub const ACCOUNTS: &str = "/api/v1/facilities/F1/accounts/import?system=%E9%9B%BB%E5%AD%90%E3%82%AB%E3%83%AB%E3%83%86&file_name=users.csv";
