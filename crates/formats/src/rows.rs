@@ -1,25 +1,17 @@
 //! Where an import's rows come from: sheets held in memory, or a file read a row at a time
 //! (which an import reads twice: once for the 管理番号 of every row, once for the records).
 
-use crate::table::{Flow, Sheet, TableError, TableFile};
+use crate::table::{Flow, OnRow, Sheet, TableError, TableFile};
 
 /// Rows that can be read, in order, as often as needed.
 pub trait RowSource {
     /// Calls `on` with the rows (sheet name, 0-based index, cells) of the sheet `sheet`, or of
     /// every sheet, until the end or until `on` stops.
-    fn each_row(
-        &mut self,
-        sheet: Option<&str>,
-        on: &mut dyn FnMut(&str, usize, Vec<String>) -> Result<Flow, TableError>,
-    ) -> Result<(), TableError>;
+    fn each_row(&mut self, sheet: Option<&str>, on: &mut OnRow<'_>) -> Result<(), TableError>;
 }
 
 impl RowSource for TableFile {
-    fn each_row(
-        &mut self,
-        sheet: Option<&str>,
-        on: &mut dyn FnMut(&str, usize, Vec<String>) -> Result<Flow, TableError>,
-    ) -> Result<(), TableError> {
+    fn each_row(&mut self, sheet: Option<&str>, on: &mut OnRow<'_>) -> Result<(), TableError> {
         TableFile::each_row(self, sheet, on)
     }
 }
@@ -28,11 +20,7 @@ impl RowSource for TableFile {
 pub struct HeldRows<'s>(pub &'s [Sheet]);
 
 impl RowSource for HeldRows<'_> {
-    fn each_row(
-        &mut self,
-        sheet: Option<&str>,
-        on: &mut dyn FnMut(&str, usize, Vec<String>) -> Result<Flow, TableError>,
-    ) -> Result<(), TableError> {
+    fn each_row(&mut self, sheet: Option<&str>, on: &mut OnRow<'_>) -> Result<(), TableError> {
         for held in self.0.iter().filter(|s| sheet.is_none_or(|n| n == s.name)) {
             for (index, row) in held.rows.iter().enumerate() {
                 match on(&held.name, index, row.clone())? {
@@ -65,16 +53,17 @@ pub fn head(
         if index >= rows {
             return Ok(Flow::NextSheet);
         }
-        let sheet = match sheets.iter().position(|s| s.name == name) {
-            Some(at) => &mut sheets[at],
+        let at = match sheets.iter().position(|s| s.name == name) {
+            Some(at) => at,
             None => {
                 sheets.push(Sheet {
                     name: name.to_string(),
                     rows: Vec::new(),
                 });
-                sheets.last_mut().expect("just pushed")
+                sheets.len() - 1
             }
         };
+        let sheet = &mut sheets[at];
         if sheet.rows.len() <= index {
             sheet.rows.resize_with(index + 1, Vec::new);
         }

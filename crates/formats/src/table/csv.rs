@@ -26,6 +26,7 @@ enum Encoding {
 /// with that row.
 struct TextReader<R> {
     reader: R,
+    block: usize,
     encoding: Encoding,
     started: bool,
     /// Bytes read but not decoded yet: a character cut by the end of a block.
@@ -40,9 +41,10 @@ fn lines_in(text: &[u8]) -> usize {
 }
 
 impl<R: Read> TextReader<R> {
-    fn new(reader: R) -> Self {
+    fn new(reader: R, block: usize) -> Self {
         TextReader {
             reader,
+            block,
             encoding: Encoding::Undecided,
             started: false,
             pending: Vec::new(),
@@ -51,9 +53,10 @@ impl<R: Read> TextReader<R> {
         }
     }
 
-    fn at_line(&self, decoded: &[u8]) -> At {
+    /// The line of a fault after `decoded` (the text of this block so far) and `more` bytes.
+    fn at_line(&self, decoded: &[u8], more: &[u8]) -> At {
         At {
-            row: self.lines + lines_in(decoded) + 1,
+            row: self.lines + lines_in(decoded) + lines_in(more) + 1,
             column: 0,
         }
     }
@@ -64,7 +67,13 @@ impl<R: Read> TextReader<R> {
             return Ok(false);
         }
         let mut bytes = std::mem::take(&mut self.pending);
-        let wanted = bytes.len() + BLOCK;
+        // The first read holds at least a BOM.
+        let wanted = bytes.len()
+            + if self.started {
+                self.block
+            } else {
+                self.block.max(4)
+            };
         while bytes.len() < wanted && !self.eof {
             let start = bytes.len();
             bytes.resize(wanted, 0);
@@ -95,12 +104,18 @@ impl<R: Read> TextReader<R> {
             }
         }
         let before = out.len();
-        self.decode(&bytes[from..], out)?;
+        self.decode(&bytes[from..], out, before)?;
         self.lines += lines_in(&out.as_bytes()[before..]);
         Ok(true)
     }
 
-    fn decode(&mut self, bytes: &[u8], out: &mut String) -> Result<(), TableError> {
+    /// Decodes `bytes` onto `out`, which held `block_start` bytes before this block.
+    fn decode(
+        &mut self,
+        bytes: &[u8],
+        out: &mut String,
+        block_start: usize,
+    ) -> Result<(), TableError> {
         if let Encoding::Undecided = self.encoding {
             let Some(first) = bytes.iter().position(|b| !b.is_ascii()) else {
                 out.push_str(std::str::from_utf8(bytes).unwrap_or_default());
@@ -121,7 +136,7 @@ impl<R: Read> TextReader<R> {
                 }
                 _ => self.encoding = Encoding::Utf8,
             }
-            return self.decode(rest, out);
+            return self.decode(rest, out, block_start);
         }
         let eof = self.eof;
         match &mut self.encoding {
@@ -131,22 +146,22 @@ impl<R: Read> TextReader<R> {
                 Err(e) => {
                     let valid = &bytes[..e.valid_up_to()];
                     if e.error_len().is_some() || eof {
-                        return Err(TableError::MixedEncoding(self.at_line(valid)));
+                        let decoded = &out.as_bytes()[block_start..];
+                        return Err(TableError::MixedEncoding(self.at_line(decoded, valid)));
                     }
                     out.push_str(std::str::from_utf8(valid).unwrap_or_default());
                     self.pending = bytes[e.valid_up_to()..].to_vec();
                 }
             },
             Encoding::Decoder(decoder) => {
-                let before = out.len();
                 let needed = decoder
                     .max_utf8_buffer_length_without_replacement(bytes.len())
                     .unwrap_or(bytes.len() * 3 + 16);
                 out.reserve(needed);
                 let (result, _) = decoder.decode_to_string_without_replacement(bytes, out, eof);
                 if let encoding_rs::DecoderResult::Malformed(..) = result {
-                    let decoded = out.as_bytes()[before..].to_vec();
-                    return Err(TableError::Undecodable(self.at_line(&decoded)));
+                    let decoded = &out.as_bytes()[block_start..];
+                    return Err(TableError::Undecodable(self.at_line(decoded, &[])));
                 }
             }
         }
@@ -175,8 +190,18 @@ pub(super) fn each_row<R: Read>(
     limits: &Limits,
     on: &mut dyn FnMut(usize, Vec<String>) -> Result<Flow, TableError>,
 ) -> Result<(), TableError> {
+    each_row_in_blocks(reader, limits, BLOCK, on)
+}
+
+/// [`each_row`] reading `block` bytes at a time (tests cut every kind of text with small ones).
+pub(super) fn each_row_in_blocks<R: Read>(
+    reader: R,
+    limits: &Limits,
+    block: usize,
+    on: &mut dyn FnMut(usize, Vec<String>) -> Result<Flow, TableError>,
+) -> Result<(), TableError> {
     let mut tokenizer = Tokenizer {
-        source: TextReader::new(reader),
+        source: TextReader::new(reader, block),
         text: String::new(),
         delimiter: b',',
         at: 0,
@@ -187,6 +212,8 @@ pub(super) fn each_row<R: Read>(
     if !tokenizer.refill()? {
         return Ok(());
     }
+    // The delimiter is the first filled line's: read on until a line is whole (within a block).
+    while !tokenizer.text.contains('\n') && tokenizer.text.len() < BLOCK && tokenizer.refill()? {}
     tokenizer.delimiter = delimiter(&tokenizer.text);
     let mut row = 0;
     loop {
@@ -202,11 +229,10 @@ pub(super) fn each_row<R: Read>(
                 row += 1;
             }
             None => {
-                // The record runs past the text read: read on and take it again from its start.
+                // The record runs past the text read: read on (or learn that the file ends
+                // there) and take it again from its start.
                 (tokenizer.at, tokenizer.budget) = (start, budget);
-                if !tokenizer.refill()? {
-                    unreachable!("a record needs more text only before the end");
-                }
+                tokenizer.refill()?;
             }
         }
     }

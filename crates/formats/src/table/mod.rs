@@ -76,6 +76,10 @@ pub enum Flow {
     Stop,
 }
 
+/// What reading rows calls with each row: the sheet's name, the row's 0-based index, its cells;
+/// it says whether to read on.
+pub type OnRow<'a> = dyn FnMut(&str, usize, Vec<String>) -> Result<Flow, TableError> + 'a;
+
 /// Where a file's bytes are: in memory (an upload) or on disk (the CLI reads a file of any size
 /// without holding it).
 #[derive(Debug, Clone)]
@@ -165,11 +169,7 @@ impl TableFile {
     /// Calls `on` with the rows (sheet name, 0-based row index, cells) of the sheet named
     /// `sheet`, or of every sheet in order, until the end or until `on` stops. XLSX gives only
     /// rows that hold a cell; CSV gives every line, blank ones as no cells.
-    pub fn each_row(
-        &mut self,
-        sheet: Option<&str>,
-        on: &mut dyn FnMut(&str, usize, Vec<String>) -> Result<Flow, TableError>,
-    ) -> Result<(), TableError> {
+    pub fn each_row(&mut self, sheet: Option<&str>, on: &mut OnRow<'_>) -> Result<(), TableError> {
         match &mut self.kind {
             Kind::Xlsx(book) => book.each_row(sheet, on),
             Kind::Csv {

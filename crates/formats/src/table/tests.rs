@@ -308,3 +308,60 @@ fn arbitrary_files_never_panic_or_exceed_the_limits() {
         }
     }
 }
+
+/// The rows of CSV bytes read `block` bytes at a time.
+fn csv_in_blocks(bytes: &[u8], block: usize) -> Result<Vec<Vec<String>>, TableError> {
+    let mut rows = Vec::new();
+    csv::each_row_in_blocks(bytes, &Limits::default(), block, &mut |_, cells| {
+        rows.push(cells);
+        Ok(Flow::Continue)
+    })?;
+    Ok(rows)
+}
+
+/// The reader decodes and tokenizes a block at a time: wherever a block ends — inside a
+/// character (UTF-8, CP932, UTF-16), a quoted cell with line breaks, a `""`, a CRLF or a
+/// delimiter — the rows are the ones the whole text gives, and faults keep their rows.
+#[test]
+fn blocks_cut_nothing_a_row_a_character_or_a_quote() {
+    let text = "管理番号,状態,備考\r\n\r\nX1,\"改行\r\nあり \"\"引用\"\"\",端末\r\nX2,ｶﾅ漢字,\r\nX3,,\r\n\"X4\" ,稼働,\"\"\r\n9999,停止,サーバ";
+    let whole = csv_rows(text);
+    assert_eq!(whole.len(), 7);
+    assert_eq!(whole[2][1], "改行\r\nあり \"引用\"");
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let encodings = [
+        text.as_bytes().to_vec(),
+        [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        encoding_rs::SHIFT_JIS.encode(text).0.into_owned(),
+        utf16,
+    ];
+    for bytes in &encodings {
+        for block in 1..40 {
+            assert_eq!(csv_in_blocks(bytes, block).unwrap(), whole, "block {block}");
+        }
+    }
+    let faults: [(&[u8], &str, usize); 3] = [
+        (b"a,b\n1,2\n\"3,4\n5,6\n", "unclosed_quote", 3),
+        (b"a,b\n1,2\n3,\"x\"y\n", "stray_quote", 3),
+        (b"a,b\n1,2\n3,4\n5,\x82\xA0\xFF\n", "undecodable_text", 4),
+    ];
+    for (bytes, code, row) in faults {
+        for block in 1..12 {
+            let error = csv_in_blocks(bytes, block).unwrap_err();
+            assert_eq!((error.code(), error.row()), (code, row), "block {block}");
+        }
+    }
+    let mut mixed = "管理番号,状態\n001,稼働\n".as_bytes().to_vec();
+    mixed.extend(encoding_rs::SHIFT_JIS.encode("002,稼働\n").0.iter());
+    for block in 1..12 {
+        let error = csv_in_blocks(&mixed, block).unwrap_err();
+        assert_eq!(
+            (error.code(), error.row()),
+            ("mixed_encoding", 3),
+            "block {block}"
+        );
+    }
+}

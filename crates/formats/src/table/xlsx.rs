@@ -12,7 +12,7 @@ use zip4 as zip;
 
 use super::dates::{self, Shown};
 use super::error::{At, Limit, TableError};
-use super::{Budget, Flow, Limits};
+use super::{Budget, Flow, Limits, OnRow};
 
 /// The longest run of bytes between two `<` or `>` — one text node or one tag. A cell holds at
 /// most 32,767 characters (≤ 6 bytes each when escaped), so a longer run is not a spreadsheet.
@@ -66,7 +66,7 @@ impl<R: Read + Seek> Book<R> {
     pub(super) fn each_row(
         &mut self,
         wanted: Option<&str>,
-        on: &mut dyn FnMut(&str, usize, Vec<String>) -> Result<Flow, TableError>,
+        on: &mut OnRow<'_>,
     ) -> Result<(), TableError> {
         let chosen: Vec<(String, String)> = match wanted {
             Some(name) => {
