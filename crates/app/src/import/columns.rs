@@ -10,7 +10,8 @@ use mimamori_formats::devices::COLUMNS;
 use mimamori_formats::header::{guess_mapping, header_row, ColumnSpec};
 use mimamori_formats::registers::columns;
 use mimamori_formats::table::cut;
-use mimamori_formats::{read_tables, Sheet, TableError};
+use mimamori_formats::table::{Flow, Limits, Source, TableFile};
+use mimamori_formats::{Sheet, TableError};
 use serde::Serialize;
 
 use super::{off_runtime, Ledger};
@@ -152,15 +153,35 @@ pub async fn file_columns(bytes: &[u8], file_name: &str) -> Vec<FileColumn> {
     read_columns(bytes, file_name).await.unwrap_or_default()
 }
 
-/// [`file_columns`], or why the file cannot be read.
+/// [`file_columns`], or why the file cannot be read. Only the first sheet's first rows are read
+/// (the header among the first ten, the words below it), so a large file costs no more memory
+/// here than a small one.
 pub async fn read_columns(bytes: &[u8], file_name: &str) -> Result<Vec<FileColumn>, TableError> {
-    let (bytes, name) = (bytes.to_vec(), file_name.to_string());
+    let (source, name) = (Source::Bytes(bytes.into()), file_name.to_string());
     off_runtime(move || {
-        let sheets = read_tables(&bytes, &name, None)?;
-        Ok(sheets.first().map(columns_of).unwrap_or_default())
+        let mut file = TableFile::open(source, &name, &Limits::streamed())?;
+        let mut first: Option<Sheet> = None;
+        file.each_row(None, &mut |sheet, index, cells| {
+            let held = first.get_or_insert_with(|| Sheet {
+                name: sheet.to_string(),
+                rows: Vec::new(),
+            });
+            if held.name != sheet || index >= HEADER_ROWS + WORD_ROWS {
+                return Ok(Flow::Stop);
+            }
+            if held.rows.len() <= index {
+                held.rows.resize_with(index + 1, Vec::new);
+            }
+            held.rows[index] = cells;
+            Ok(Flow::Continue)
+        })?;
+        Ok(first.as_ref().map(columns_of).unwrap_or_default())
     })
     .await
 }
+
+/// Rows among which the header row is looked for (see [`header_row`]).
+const HEADER_ROWS: usize = 10;
 
 fn columns_of(sheet: &Sheet) -> Vec<FileColumn> {
     let Some((header_index, header)) = header_row(sheet) else {

@@ -34,6 +34,9 @@ struct TextReader<R> {
     /// Lines in the text handed out so far, for the row of a decoding fault.
     lines: usize,
     eof: bool,
+    /// A decoding fault, given once the text before it is taken (so that the first fault of
+    /// the file is the one reported, however the blocks fall).
+    failed: Option<TableError>,
 }
 
 fn lines_in(text: &[u8]) -> usize {
@@ -50,6 +53,7 @@ impl<R: Read> TextReader<R> {
             pending: Vec::new(),
             lines: 0,
             eof: false,
+            failed: None,
         }
     }
 
@@ -63,6 +67,9 @@ impl<R: Read> TextReader<R> {
 
     /// Appends the next block's text to `out`; false once the file is at its end.
     fn fill(&mut self, out: &mut String) -> Result<bool, TableError> {
+        if let Some(error) = self.failed.take() {
+            return Err(error);
+        }
         if self.eof && self.pending.is_empty() {
             return Ok(false);
         }
@@ -104,7 +111,9 @@ impl<R: Read> TextReader<R> {
             }
         }
         let before = out.len();
-        self.decode(&bytes[from..], out, before)?;
+        if let Err(error) = self.decode(&bytes[from..], out, before) {
+            self.failed = Some(error);
+        }
         self.lines += lines_in(&out.as_bytes()[before..]);
         Ok(true)
     }
@@ -147,7 +156,9 @@ impl<R: Read> TextReader<R> {
                     let valid = &bytes[..e.valid_up_to()];
                     if e.error_len().is_some() || eof {
                         let decoded = &out.as_bytes()[block_start..];
-                        return Err(TableError::MixedEncoding(self.at_line(decoded, valid)));
+                        let at = self.at_line(decoded, valid);
+                        out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                        return Err(TableError::MixedEncoding(at));
                     }
                     out.push_str(std::str::from_utf8(valid).unwrap_or_default());
                     self.pending = bytes[e.valid_up_to()..].to_vec();
@@ -268,7 +279,7 @@ impl<R: Read> Tokenizer<'_, R> {
     }
 
     fn more_to_come(&self) -> bool {
-        !self.source.eof || !self.source.pending.is_empty()
+        !self.source.eof || !self.source.pending.is_empty() || self.source.failed.is_some()
     }
 
     fn record(&mut self, row: usize) -> Step<Vec<String>> {

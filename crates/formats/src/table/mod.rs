@@ -19,8 +19,10 @@ pub struct Sheet {
     pub rows: Vec<Vec<String>>,
 }
 
-/// What one file may hold. The defaults admit any ledger an office keeps (Excel's own row and
-/// cell-length limits) while keeping the rows read under ~200 MB whatever the file claims.
+/// What one file may hold. The defaults are for a file read whole (a register, a system's user
+/// list): Excel's own row and cell-length limits, and 1,500,000 filled cells (100,000 accounts
+/// of 15 columns), which keeps the rows held well under 200 MB whatever the file claims. The
+/// device ledger is read a row at a time, within [`Limits::streamed`].
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Data rows, blank rows between them included (Excel's own maximum is 1,048,576).
@@ -45,10 +47,10 @@ impl Default for Limits {
             rows: 1_048_576,
             columns: 1_024,
             cell_chars: 32_767,
-            cells: 4_000_000,
-            text_bytes: 96 * 1024 * 1024,
+            cells: 1_500_000,
+            text_bytes: 64 * 1024 * 1024,
             part_bytes: 1024 * 1024 * 1024,
-            shared_bytes: 96 * 1024 * 1024,
+            shared_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -365,3 +365,55 @@ fn blocks_cut_nothing_a_row_a_character_or_a_quote() {
         );
     }
 }
+
+/// Whatever the bytes, reading them in small blocks gives what reading them in one does: the
+/// same rows, or the same fault at the same row (differential test of the block-wise reader).
+#[test]
+fn any_bytes_read_alike_in_any_blocks() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(2112);
+    let text = "管理番号,\"備考\"\r\n001,\"a\"\"b\r\nc\"\r\n\r\n002,ｶﾅ\t漢字\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend(unit.to_le_bytes());
+    }
+    let seeds = [
+        text.as_bytes().to_vec(),
+        [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+        encoding_rs::SHIFT_JIS.encode(text).0.to_vec(),
+        utf16,
+    ];
+    let outcome = |result: Result<Vec<Vec<String>>, TableError>| {
+        result.map_err(|e| (e.code(), e.row(), e.column()))
+    };
+    for round in 0..2_000 {
+        let bytes: Vec<u8> = if round % 5 == 0 {
+            (0..rng.gen_range(0..120))
+                .map(|_| {
+                    *b"a,\"\n\r\t \x82\xA0\xE3\x81\xFF"
+                        .get(rng.gen_range(0..13))
+                        .unwrap_or(&0)
+                })
+                .collect()
+        } else {
+            let mut bytes = seeds[round % seeds.len()].clone();
+            for _ in 0..rng.gen_range(1..5) {
+                let at = rng.gen_range(0..bytes.len());
+                match rng.gen_range(0..3) {
+                    0 => bytes[at] = rng.gen(),
+                    1 => bytes.insert(at, *b"\",\n\r\x82".get(rng.gen_range(0..5)).unwrap_or(&0)),
+                    _ => bytes.truncate(at.max(1)),
+                }
+            }
+            bytes
+        };
+        let whole = outcome(csv_in_blocks(&bytes, 1 << 20));
+        for block in [1, 2, 3, 5, 8, 13] {
+            assert_eq!(
+                outcome(csv_in_blocks(&bytes, block)),
+                whole,
+                "block {block}, bytes {bytes:?}"
+            );
+        }
+    }
+}
