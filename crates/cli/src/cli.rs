@@ -140,6 +140,13 @@ pub enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// 利用者のパスワードを再設定（標準入力から）し、その利用者のすべてのセッションと API トークンを無効にする / reset a user's password (read from stdin) and end every session and API token of theirs
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -68,6 +68,10 @@ pub async fn run(args: Cli) -> anyhow::Result<ExitCode> {
             )
             .await
         }
+        Command::Admin(AdminCommand::ResetPassword {
+            email,
+            password_stdin: _,
+        }) => reset_password(&store, &settings, &email).await,
         Command::Facility(FacilityCommand::Create {
             code,
             name,
@@ -202,6 +206,57 @@ async fn shutdown_signal() {
     }
 }
 
+/// The password a command reads from its first line of standard input.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("標準入力からパスワードを読めません / cannot read the password from stdin")?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// An administrator's reset: the new password, and every session and token of the user ended
+/// (whoever held them is out), in one audited transaction.
+async fn reset_password(
+    store: &Store,
+    settings: &Settings,
+    email: &str,
+) -> anyhow::Result<ExitCode> {
+    let password = password_from_stdin()?;
+    let mut issues = Issues::default();
+    let email = auth::setup::normalise_email(&mut issues, email);
+    let user = store
+        .user_by_email(&email)
+        .await
+        .map_err(|_| anyhow::anyhow!("{email} は登録されていません / {email} is not a user"))?;
+    let second_factor = user.totp_enabled || settings.config.web.require_second_factor;
+    if let Err(found) = settings
+        .config
+        .web
+        .password
+        .check(&password, &email, second_factor)
+    {
+        issues.0.extend(found.0);
+    }
+    if !issues.is_empty() {
+        return Err(invalid(&issues));
+    }
+    let hash = auth::password::hash(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut tx = store.write(&cli_actor()).await?;
+    tx.set_password(user.id, &hash).await?;
+    let (sessions, tokens) = tx
+        .end_access(
+            user.id,
+            None,
+            mimamori_store::users::AccessEnd::PasswordReset,
+        )
+        .await?;
+    tx.commit().await?;
+    println!("パスワードを再設定しました。終了したセッション {sessions} 件、無効にした API トークン {tokens} 件 / password reset: {sessions} sessions ended, {tokens} API tokens revoked");
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn create_user(
     store: &Store,
     settings: &Settings,
@@ -211,12 +266,7 @@ async fn create_user(
     facility: Option<&str>,
     expires_on: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let mut password = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut password)
-        .context("標準入力からパスワードを読めません / cannot read the password from stdin")?;
-    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    let password = password_from_stdin()?;
     let mut issues = Issues::default();
     let email = auth::setup::normalise_email(&mut issues, email);
     let role_value = Role::parse(role);

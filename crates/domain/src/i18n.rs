@@ -38,6 +38,7 @@ impl Lang {
 /// (code, Japanese, English). Parameters are written `{name}`.
 const MESSAGES: &[(&str, &str, &str)] = &[
     ("required", "入力してください。", "This field is required."),
+    ("out_of_range", "{min}から{max}までの数で入力してください。", "Enter a number from {min} to {max}."),
     (
         "too_long",
         "{max}文字以内で入力してください。",

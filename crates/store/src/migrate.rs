@@ -86,6 +86,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0013_vulnerability_suppressions.sql"),
         include_str!("../migrations/postgres/0013_vulnerability_suppressions.sql"),
     ),
+    (
+        14,
+        "token_expiry",
+        include_str!("../migrations/sqlite/0014_token_expiry.sql"),
+        include_str!("../migrations/postgres/0014_token_expiry.sql"),
+    ),
 ];
 
 pub(crate) fn migrator(backend: Backend) -> Migrator {

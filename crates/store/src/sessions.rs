@@ -79,16 +79,6 @@ impl Store {
         Ok(())
     }
 
-    /// Signs the user out everywhere; returns how many sessions ended.
-    pub async fn delete_sessions_of_user(&self, user_id: i64) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user_id)
-            .execute(&self.pool)
-            .await?;
-        self.writes.bump();
-        Ok(done.rows_affected())
-    }
-
     /// Deletes sessions idle since before `idle_before` or created before `created_before`.
     pub async fn purge_sessions(&self, idle_before: &str, created_before: &str) -> Result<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")

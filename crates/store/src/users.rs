@@ -95,6 +95,49 @@ pub struct ApiToken {
     pub name: String,
     pub created_at: String,
     pub last_used_at: Option<String>,
+    /// When it stops working (a token made before expiries existed: 90 days after it was made).
+    pub expires_at: String,
+    /// Refused for every request that writes.
+    pub read_only: bool,
+}
+
+/// Days a token works when made without an expiry of its own.
+pub const TOKEN_DAYS: i64 = 90;
+
+/// A token's end: its own, or [`TOKEN_DAYS`] after it was made.
+fn token_expiry(created_at: &str, expires_at: Option<String>) -> String {
+    expires_at.unwrap_or_else(|| {
+        parse_timestamp(created_at)
+            .map(|at| format_timestamp(at + chrono::Duration::days(TOKEN_DAYS)))
+            .unwrap_or_default()
+    })
+}
+
+/// The user of a valid API token, and whether the token only reads.
+#[derive(Debug, Clone)]
+pub struct TokenUser {
+    pub user: User,
+    pub read_only: bool,
+}
+
+/// Why a user's sessions and tokens end (the audit entry says it).
+#[derive(Debug, Clone, Copy)]
+pub enum AccessEnd {
+    PasswordChanged,
+    PasswordReset,
+    RoleRemoved,
+    SignedOutEverywhere,
+}
+
+impl AccessEnd {
+    fn code(self) -> &'static str {
+        match self {
+            AccessEnd::PasswordChanged => "password_changed",
+            AccessEnd::PasswordReset => "password_reset",
+            AccessEnd::RoleRemoved => "role_removed",
+            AccessEnd::SignedOutEverywhere => "signed_out_everywhere",
+        }
+    }
 }
 
 impl WriteTx {
@@ -157,6 +200,9 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// Removes a role; the user's sessions and tokens end with it (a session holds the roles it
+    /// was signed in with only until it is read again, but a token would outlive the reason it
+    /// was made for).
     pub async fn remove_membership(&mut self, membership: &Membership) -> Result<()> {
         sqlx::query("DELETE FROM memberships WHERE id = $1")
             .bind(membership.id)
@@ -168,7 +214,10 @@ impl WriteTx {
                 .id(membership.id)
                 .before(membership),
         )
-        .await
+        .await?;
+        self.end_access(membership.user_id, None, AccessEnd::RoleRemoved)
+            .await
+            .map(drop)
     }
 
     /// Counts a failed sign-in; locks the account for `lock_minutes` after `max_failures`.
@@ -318,27 +367,62 @@ impl WriteTx {
             .await
     }
 
+    /// Makes an API token that works for `days` days, for reading only when `read_only`.
     pub async fn create_api_token(
         &mut self,
         user_id: i64,
         name: &str,
         token_hash: &str,
+        days: i64,
+        read_only: bool,
     ) -> Result<i64> {
-        let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
+        let expires_at = parse_timestamp(&self.now)
+            .map(|at| format_timestamp(at + chrono::Duration::days(days)))
+            .unwrap_or_default();
+        let row = sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at, read_only) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
             .bind(user_id)
             .bind(name)
             .bind(token_hash)
             .bind(&self.now)
+            .bind(&expires_at)
+            .bind(i64::from(read_only))
             .fetch_one(&mut *self.tx)
             .await?;
         let id: i64 = col(&row, "id")?;
-        self.audit(
-            AuditRecord::new("create", "api_token")
-                .id(id)
-                .after(&serde_json::json!({"user_id": user_id, "name": name})),
-        )
+        self.audit(AuditRecord::new("create", "api_token").id(id).after(
+            &serde_json::json!({"user_id": user_id, "name": name, "expires_at": expires_at, "read_only": read_only}),
+        ))
         .await?;
         Ok(id)
+    }
+
+    /// Ends every session of the user but `keep` (the session that changed its own password)
+    /// and revokes every API token of theirs, with an audit entry saying why and how many.
+    pub async fn end_access(
+        &mut self,
+        user_id: i64,
+        keep: Option<&str>,
+        why: AccessEnd,
+    ) -> Result<(u64, u64)> {
+        let sessions = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep.unwrap_or(""))
+            .execute(&mut *self.tx)
+            .await?
+            .rows_affected();
+        let tokens = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(&self.now)
+        .bind(user_id)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        self.audit(AuditRecord::new("end_access", "user").id(user_id).after(
+            &serde_json::json!({"reason": why.code(), "sessions": sessions, "tokens": tokens}),
+        ))
+        .await?;
+        Ok((sessions, tokens))
     }
 
     pub async fn revoke_api_token(&mut self, user_id: i64, token_id: i64) -> Result<()> {
@@ -439,19 +523,27 @@ impl Store {
         col(&row, "n")
     }
 
-    /// The user an API token belongs to; revoked tokens and inactive users find nothing.
-    pub async fn user_by_token(&self, token_hash: &str) -> Result<User> {
+    /// The user an API token belongs to; revoked and expired tokens and inactive users find
+    /// nothing.
+    pub async fn user_by_token(&self, token_hash: &str) -> Result<TokenUser> {
         let sql = format!(
-            "SELECT {}, t.last_used_at AS token_last_used_at FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
+            "SELECT {}, t.last_used_at AS token_last_used_at, t.created_at AS token_created_at, t.expires_at AS token_expires_at, t.read_only AS token_read_only FROM users u JOIN api_tokens t ON t.user_id = u.id WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.active = 1",
             USER_COLUMNS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
         );
         let row = sqlx::query(&sql)
             .bind(token_hash)
             .fetch_one(&self.pool)
             .await?;
+        let now = self.clock.now();
+        let ends = token_expiry(
+            &col::<String>(&row, "token_created_at")?,
+            col(&row, "token_expires_at")?,
+        );
+        if parse_timestamp(&ends).is_none_or(|at| at <= now) {
+            return Err(crate::StoreError::NotFound);
+        }
         // A write per API request would serialise an API client's reads on SQLite; the time of
         // last use is kept to the minute, as for sessions.
-        let now = self.clock.now();
         let last_used = col::<Option<String>>(&row, "token_last_used_at")?
             .as_deref()
             .and_then(parse_timestamp);
@@ -462,23 +554,29 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
-        user_from_row(&row)
+        Ok(TokenUser {
+            user: user_from_row(&row)?,
+            read_only: col::<i64>(&row, "token_read_only")? != 0,
+        })
     }
 
     pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
         let rows = sqlx::query(
-            "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id",
+            "SELECT id, name, created_at, last_used_at, expires_at, read_only FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL ORDER BY id",
         )
         .bind(user_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
+                let created_at: String = col(row, "created_at")?;
                 Ok(ApiToken {
                     id: col(row, "id")?,
                     name: col(row, "name")?,
-                    created_at: col(row, "created_at")?,
+                    expires_at: token_expiry(&created_at, col(row, "expires_at")?),
+                    created_at,
                     last_used_at: col(row, "last_used_at")?,
+                    read_only: col::<i64>(row, "read_only")? != 0,
                 })
             })
             .collect()

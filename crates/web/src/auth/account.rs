@@ -8,6 +8,7 @@ use axum::Form;
 use mimamori_domain::i18n::Lang;
 use mimamori_domain::validation::{required_text, Issue, Issues};
 use mimamori_store::users::ApiToken;
+use mimamori_store::users::{AccessEnd, TOKEN_DAYS};
 use serde::Deserialize;
 
 use crate::auth::{self, Principal, SignedIn};
@@ -118,6 +119,14 @@ pub async fn change_password(
     let hash = auth::password::hash(&form.password).map_err(AppError::internal)?;
     let mut tx = state.store.write(&principal.actor()).await?;
     tx.set_password(user.id, &hash).await?;
+    // Whoever else holds a session or token of this user (the reason to change a password)
+    // is out; this session stays.
+    tx.end_access(
+        user.id,
+        principal.session.as_deref(),
+        AccessEnd::PasswordChanged,
+    )
+    .await?;
     tx.commit().await?;
     let notice = Some(
         ctx.t(
@@ -133,7 +142,16 @@ pub async fn change_password(
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    /// Days the token works (1–365; 90 when not given).
+    #[serde(default)]
+    days: String,
+    /// `yes`: the token only reads.
+    #[serde(default)]
+    read_only: String,
 }
+
+/// The longest a token may work.
+const MAX_TOKEN_DAYS: i64 = 365;
 
 pub async fn create_token(
     State(state): State<AppState>,
@@ -143,14 +161,34 @@ pub async fn create_token(
 ) -> AppResult<Response> {
     let mut issues = Issues::default();
     let name = required_text(&mut issues, "name", &form.name, 100);
+    let days = match form.days.trim() {
+        "" => TOKEN_DAYS,
+        text => match mimamori_domain::validation::nfkc(text).parse::<i64>() {
+            Ok(days) if (1..=MAX_TOKEN_DAYS).contains(&days) => days,
+            _ => {
+                issues.push(
+                    Issue::new("days", "out_of_range")
+                        .with("min", 1)
+                        .with("max", MAX_TOKEN_DAYS),
+                );
+                TOKEN_DAYS
+            }
+        },
+    };
     if !issues.is_empty() {
         let errors = FormErrors::new(ctx.lang, issues);
         return account_page(&state, ctx, &principal, None, errors, None).await;
     }
     let token = format!("mmr_{}", secrets::random_token());
     let mut tx = state.store.write(&principal.actor()).await?;
-    tx.create_api_token(principal.user.id, &name, &secrets::sha256_hex(&token))
-        .await?;
+    tx.create_api_token(
+        principal.user.id,
+        &name,
+        &secrets::sha256_hex(&token),
+        days,
+        form.read_only == "yes",
+    )
+    .await?;
     tx.commit().await?;
     account_page(
         &state,

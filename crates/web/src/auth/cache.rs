@@ -33,6 +33,8 @@ pub struct SessionRecord {
 pub struct TokenRecord {
     pub user: User,
     pub memberships: Vec<Membership>,
+    /// The token only reads: every request that writes is refused.
+    pub read_only: bool,
 }
 
 #[derive(Debug, Default)]

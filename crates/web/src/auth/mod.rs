@@ -128,7 +128,11 @@ pub async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let principal = match resolve(&state, request.headers(), request.uri().path()).await {
+    let writes = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let principal = match resolve(&state, request.headers(), request.uri().path(), writes).await {
         Ok(principal) => principal,
         Err(error) => return error.into_response(),
     };
@@ -144,6 +148,7 @@ async fn resolve(
     state: &AppState,
     headers: &HeaderMap,
     path: &str,
+    writes: bool,
 ) -> Result<Option<Principal>, AppError> {
     let today = state.store.clock().today_jst().to_string();
     if let Some(token) = bearer(headers) {
@@ -153,7 +158,19 @@ async fn resolve(
                 "API tokens are accepted under /api/v1 only.",
             ));
         }
-        let TokenRecord { user, memberships } = token_record(state, &token, &today).await?;
+        let TokenRecord {
+            user,
+            memberships,
+            read_only,
+        } = token_record(state, &token, &today).await?;
+        if read_only && writes {
+            return Err(AppError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "token_read_only",
+                "この API トークンは読み取り専用です。書き込みには書き込みのできるトークンを作成してください。",
+                "This API token is read-only: make a token that may write for this request.",
+            ));
+        }
         return Ok(Some(Principal {
             user,
             memberships,
@@ -242,13 +259,17 @@ async fn token_record(state: &AppState, token: &str, today: &str) -> Result<Toke
     if let Some(record) = state.auth_cache.token(&token_hash, writes, today) {
         return Ok(record);
     }
-    let user = match state.store.user_by_token(&token_hash).await {
-        Ok(user) => user,
+    let found = match state.store.user_by_token(&token_hash).await {
+        Ok(found) => found,
         Err(StoreError::NotFound) => return Err(AppError::unauthenticated()),
         Err(e) => return Err(e.into()),
     };
-    let memberships = state.store.memberships_of(user.id, today).await?;
-    let record = TokenRecord { user, memberships };
+    let memberships = state.store.memberships_of(found.user.id, today).await?;
+    let record = TokenRecord {
+        user: found.user,
+        memberships,
+        read_only: found.read_only,
+    };
     state
         .auth_cache
         .keep_token(&token_hash, writes, today, record.clone());

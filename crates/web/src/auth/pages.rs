@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use chrono::Duration;
 use mimamori_domain::clock::{format_timestamp, parse_timestamp};
+use mimamori_store::users::AccessEnd;
 use mimamori_store::users::User;
 use mimamori_store::{Actor, AuditRecord, StoreError};
 use serde::Deserialize;
@@ -305,20 +306,11 @@ pub async fn logout_everywhere(
     Extension(principal): Extension<Option<Principal>>,
 ) -> AppResult<Response> {
     if let Some(principal) = principal {
-        let ended = state
-            .store
-            .delete_sessions_of_user(principal.user.id)
+        // Every session and every API token of the user ends (a token is a way in too).
+        let mut tx = state.store.write(&principal.actor()).await?;
+        tx.end_access(principal.user.id, None, AccessEnd::SignedOutEverywhere)
             .await?;
-        let detail = serde_json::json!({"sessions_ended": ended});
-        state
-            .store
-            .record_event(
-                &Actor::user(principal.user.id, principal.user.email.clone()),
-                AuditRecord::new("sign_out_everywhere", "user")
-                    .id(principal.user.id)
-                    .after(&detail),
-            )
-            .await?;
+        tx.commit().await?;
     }
     let cookie = cookies::clear(cookies::SESSION, state.config.secure_cookies);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
