@@ -518,7 +518,8 @@ async fn idle_sessions_expire(backend: Backend) {
 }
 
 /// The server keeps recent requests' sessions and facilities (auth::cache); a removed
-/// membership, a deactivated user or a renamed facility still count from the very next request.
+/// membership (which ends the user's sessions), a deactivated user or a renamed facility still
+/// count from the very next request.
 async fn access_changes_take_effect_at_the_next_request(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let user = app
@@ -549,10 +550,11 @@ async fn access_changes_take_effect_at_the_next_request(backend: Backend) {
     let mut tx = app.store.write(&Actor::system("admin")).await.unwrap();
     tx.remove_membership(&membership).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(client.get("/facilities/F1/devices").await.status(), 403);
+    // A removed role ends the user's sessions (issue 23): signed out at the next request.
+    assert_eq!(client.get("/facilities/F1/devices").await.status(), 303);
     assert_eq!(
         client.get("/api/v1/facilities/F1/devices").await.status(),
-        403
+        401
     );
 }
 
