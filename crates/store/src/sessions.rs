@@ -109,6 +109,19 @@ impl Store {
         Ok(())
     }
 
+    /// The setting's value; `value` is stored first when there is none (two processes starting
+    /// at once agree on the first stored).
+    pub async fn setting_or_put(&self, key: &str, value: &str) -> Result<String> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        self.setting(key).await?.ok_or(crate::StoreError::NotFound)
+    }
+
     pub async fn delete_setting(&self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM settings WHERE key = $1")
             .bind(key)

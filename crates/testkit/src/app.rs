@@ -199,14 +199,16 @@ impl TestClient {
         self.http.get(self.url(path)).send().await.unwrap()
     }
 
-    /// The CSRF cookie's value, fetching a page first if the jar has none yet.
+    /// The CSRF token of this client's session (or, signed out, of its CSRF cookie), from the
+    /// `X-CSRF-Token` header every response carries.
     pub async fn csrf(&self) -> String {
-        if let Some(token) = self.cookie("mimamori_csrf") {
-            return token;
-        }
-        self.get("/healthz").await;
-        self.cookie("mimamori_csrf")
-            .expect("CSRF cookie set on first visit")
+        let response = self.get("/healthz").await;
+        response
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .expect("every response carries the CSRF token")
+            .to_string()
     }
 
     pub fn cookie(&self, name: &str) -> Option<String> {

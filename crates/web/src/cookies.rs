@@ -5,6 +5,17 @@ use axum::http::{header, HeaderMap, HeaderValue};
 pub const SESSION: &str = "mimamori_session";
 pub const CSRF: &str = "mimamori_csrf";
 
+/// A cookie's name as sent: with the `__Host-` prefix behind TLS, which browsers accept only
+/// from a secure origin, with `Path=/` and no `Domain` — a sibling subdomain or a plain-HTTP
+/// page can then neither set nor overwrite it.
+pub fn name(base: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -45,6 +56,12 @@ mod tests {
         );
         assert_eq!(get(&headers, SESSION).as_deref(), Some("xyz"));
         assert_eq!(get(&headers, "c"), None);
+    }
+
+    #[test]
+    fn secure_cookies_carry_the_host_prefix() {
+        assert_eq!(name(SESSION, true), "__Host-mimamori_session");
+        assert_eq!(name(CSRF, false), "mimamori_csrf");
     }
 
     #[test]

@@ -1,6 +1,9 @@
-//! CSRF protection for every state-changing request: the token in the `mimamori_csrf` cookie
-//! (HttpOnly, SameSite=Strict) must come back in the form field `csrf` or the `X-CSRF-Token`
-//! header. Requests authenticated by a Bearer token carry no cookies and are exempt.
+//! CSRF protection for every state-changing request: a token bound to the session — the HMAC of
+//! the session cookie under the installation's key (before sign-in, of a random `mimamori_csrf`
+//! cookie) — must come back in the form field `csrf` or the `X-CSRF-Token` header. A cookie an
+//! attacker plants is of no use: the token for it cannot be made without the key. Pages get the
+//! token in their forms, scripts and API clients in the `X-CSRF-Token` header of any response.
+//! Requests authenticated by a Bearer token carry no cookies and are exempt.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -16,15 +19,28 @@ use crate::{auth, cookies, secrets, AppState};
 pub struct CsrfToken(pub String);
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let existing = cookies::get(request.headers(), cookies::CSRF).filter(|t| t.len() >= 32);
+    let secure = state.config.secure_cookies;
+    let csrf_cookie = cookies::name(cookies::CSRF, secure);
+    let headers = request.headers();
+    let nonce = cookies::get(headers, &csrf_cookie).filter(|t| t.len() >= 32);
+    let session = cookies::get(headers, &cookies::name(cookies::SESSION, secure));
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
+    let key = match state.csrf_key().await {
+        Ok(key) => key.to_string(),
+        Err(error) => return AppError::from(error).into_response(),
+    };
+    let bound = |nonce: &str| match &session {
+        Some(session) => secrets::hmac_sha256_hex(key.as_bytes(), &format!("session|{session}")),
+        None => secrets::hmac_sha256_hex(key.as_bytes(), &format!("nonce|{nonce}")),
+    };
     let mut request = request;
     if !safe && !auth::has_bearer(request.headers()) {
-        let Some(expected) = existing.clone() else {
-            return AppError::csrf().into_response();
+        let expected = match (&session, &nonce) {
+            (None, None) => return AppError::csrf().into_response(),
+            (_, nonce) => bound(nonce.as_deref().unwrap_or("")),
         };
         match submitted_token(request, state.config.max_body_bytes).await {
             Ok((rebuilt, Some(token))) if secrets::same(&token, &expected) => request = rebuilt,
@@ -32,12 +48,17 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
             Err(response) => return response,
         }
     }
-    let token = existing.clone().unwrap_or_else(secrets::random_token);
+    let fresh = nonce.is_none();
+    let nonce = nonce.unwrap_or_else(secrets::random_token);
+    let token = bound(&nonce);
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(request).await;
-    if existing.is_none() {
-        let cookie = cookies::set(cookies::CSRF, &token, state.config.secure_cookies, None);
+    if fresh {
+        let cookie = cookies::set(&csrf_cookie, &nonce, secure, None);
         response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    if let Ok(value) = header::HeaderValue::from_str(&token) {
+        response.headers_mut().insert("x-csrf-token", value);
     }
     response
 }

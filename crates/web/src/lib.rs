@@ -44,6 +44,8 @@ pub struct AppState {
     pub throttle: Arc<auth::throttle::AddressThrottle>,
     pub auth_cache: Arc<auth::cache::AuthCache>,
     rules: routes::RuleMap,
+    /// The key CSRF tokens are made with (kept in the settings table, read once).
+    csrf_key: Arc<tokio::sync::OnceCell<String>>,
 }
 
 impl AppState {
@@ -62,7 +64,19 @@ impl AppState {
             throttle: Arc::new(throttle),
             auth_cache: Default::default(),
             rules: Arc::new(rules),
+            csrf_key: Default::default(),
         }
+    }
+
+    /// The installation's CSRF key, made at the first request that needs it.
+    pub async fn csrf_key(&self) -> Result<&str, mimamori_store::StoreError> {
+        self.csrf_key
+            .get_or_try_init(|| async {
+                let key = secrets::random_token();
+                self.store.setting_or_put("csrf_key", &key).await
+            })
+            .await
+            .map(String::as_str)
     }
 }
 

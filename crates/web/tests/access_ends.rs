@@ -11,6 +11,7 @@ backend_tests!(
     signing_out_everywhere_ends_the_tokens_too,
     a_removed_role_ends_the_tokens,
     tokens_expire_and_read_only_tokens_cannot_write,
+    a_planted_csrf_cookie_or_another_sessions_token_is_refused,
 );
 
 /// Makes a token on the account page; the token.
@@ -182,4 +183,57 @@ async fn tokens_expire_and_read_only_tokens_cannot_write(backend: Backend) {
 
 fn sha256(text: &str) -> String {
     mimamori_web::secrets::sha256_hex(text)
+}
+
+/// CSRF tokens are bound to the session: a cookie an attacker planted, with the same value in
+/// the form (what double-submit accepted), is refused, and so is another session's token.
+async fn a_planted_csrf_cookie_or_another_sessions_token_is_refused(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let user = app
+        .user("viewer@example.jp", Role::Viewer, Some(app.facility.id))
+        .await;
+    let victim = app.sign_in(&user).await;
+    let other = app.sign_in(&user).await;
+    let session = victim.cookie("mimamori_session").unwrap();
+    let planted = "p".repeat(43);
+    let post = |cookie: String, token: String| {
+        let url = app.url("/logout/everywhere");
+        async move {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap()
+                .post(url)
+                .header("cookie", cookie)
+                .form(&[("csrf", token)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let with_planted = format!("mimamori_session={session}; mimamori_csrf={planted}");
+    assert_eq!(
+        post(with_planted.clone(), planted.clone()).await,
+        403,
+        "planted cookie"
+    );
+    assert_eq!(
+        post(with_planted.clone(), other.csrf().await).await,
+        403,
+        "another session's token"
+    );
+    assert_eq!(
+        victim.get("/dashboard").await.status(),
+        200,
+        "still signed in"
+    );
+    // The victim's own token works, whatever CSRF cookie is beside it.
+    assert_eq!(post(with_planted, victim.csrf().await).await, 303);
+    assert_eq!(
+        victim.get("/dashboard").await.status(),
+        303,
+        "signed out everywhere"
+    );
 }

@@ -278,8 +278,15 @@ impl Server {
             .next()
             .unwrap()
             .to_string();
+        // The form's token is bound to the cookie (and the server's key); every response says it.
+        let token = reply
+            .lines()
+            .find_map(|line| line.strip_prefix("x-csrf-token: "))
+            .expect("the CSRF token header")
+            .trim()
+            .to_string();
         let body = format!(
-            "email={}&password={}&csrf={csrf}",
+            "email={}&password={}&csrf={token}",
             urlencode(email),
             urlencode(PASSWORD)
         );

@@ -178,7 +178,8 @@ async fn resolve(
             stage: Stage::Complete,
         }));
     }
-    let Some(cookie) = cookies::get(headers, cookies::SESSION) else {
+    let session_cookie = cookies::name(cookies::SESSION, state.config.secure_cookies);
+    let Some(cookie) = cookies::get(headers, &session_cookie) else {
         return Ok(None);
     };
     let id_hash = secrets::sha256_hex(&cookie);
@@ -417,10 +418,11 @@ pub async fn start_session(
         .store
         .purge_sessions(&idle_before, &created_before)
         .await?;
+    let secure = state.config.secure_cookies;
     Ok(cookies::set(
-        cookies::SESSION,
+        &cookies::name(cookies::SESSION, secure),
         &token,
-        state.config.secure_cookies,
+        secure,
         None,
     ))
 }

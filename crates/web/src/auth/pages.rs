@@ -297,7 +297,8 @@ pub async fn logout(
     if let Some(session) = principal.as_ref().and_then(|p| p.session.clone()) {
         state.store.delete_session(&session).await?;
     }
-    let cookie = cookies::clear(cookies::SESSION, state.config.secure_cookies);
+    let secure = state.config.secure_cookies;
+    let cookie = cookies::clear(&cookies::name(cookies::SESSION, secure), secure);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
 }
 
@@ -312,6 +313,7 @@ pub async fn logout_everywhere(
             .await?;
         tx.commit().await?;
     }
-    let cookie = cookies::clear(cookies::SESSION, state.config.secure_cookies);
+    let secure = state.config.secure_cookies;
+    let cookie = cookies::clear(&cookies::name(cookies::SESSION, secure), secure);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
 }
