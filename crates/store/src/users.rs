@@ -220,43 +220,27 @@ impl WriteTx {
             .map(drop)
     }
 
-    /// Counts a failed sign-in; locks the account for `lock_minutes` after `max_failures`.
-    /// Returns whether this failure locked it.
+    /// Counts a failed sign-in; `not_before` (when given) is when the account may be tried next.
+    /// Both are audited.
     pub async fn record_failed_login(
         &mut self,
         user: &User,
-        max_failures: i64,
-        locked_until: &str,
-    ) -> Result<bool> {
+        not_before: Option<&str>,
+    ) -> Result<()> {
         let failures = user.failed_logins + 1;
-        let lock = failures >= max_failures;
         sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-            .bind(if lock { 0 } else { failures })
-            .bind(if lock {
-                Some(locked_until)
-            } else {
-                user.locked_until.as_deref()
-            })
+            .bind(failures)
+            .bind(not_before)
             .bind(user.id)
             .execute(&mut *self.tx)
             .await?;
-        let detail = serde_json::json!({"email": user.email, "failures": failures});
+        let detail = serde_json::json!({"email": user.email, "failures": failures, "not_before": not_before});
         self.audit(
             AuditRecord::new("sign_in_failed", "user")
                 .id(user.id)
                 .after(&detail),
         )
-        .await?;
-        if lock {
-            let detail = serde_json::json!({"email": user.email, "locked_until": locked_until});
-            self.audit(
-                AuditRecord::new("lockout", "user")
-                    .id(user.id)
-                    .after(&detail),
-            )
-            .await?;
-        }
-        Ok(lock)
+        .await
     }
 
     pub async fn record_sign_in(&mut self, user: &User, method: &str) -> Result<()> {

@@ -79,36 +79,69 @@ const WRONG: (&str, &str) = (
     "The e-mail address or password is not correct.",
 );
 
-fn is_locked(state: &AppState, user: &User) -> bool {
+/// The seconds the account must still wait before it may be tried again (0: now).
+fn wait_seconds(state: &AppState, user: &User) -> i64 {
     let now = state.store.clock().now();
     user.locked_until
         .as_deref()
         .and_then(parse_timestamp)
-        .is_some_and(|until| until > now)
+        .map_or(0, |until| {
+            // Whole seconds, rounded up: a wait of 0.2 s is "1 s", never "0".
+            ((until - now).num_milliseconds().max(0) + 999) / 1000
+        })
+        .min(state.config.max_delay_seconds.max(1))
 }
 
-fn locked_message(state: &AppState) -> (String, String) {
-    let minutes = state.config.lockout_minutes;
+fn wait_message(seconds: i64) -> (String, String) {
     (
-        format!("サインインの失敗が続いたため、このアカウントは一時的にロックされています。{minutes}分ほど待ってから再度お試しください。急ぐ場合は管理者に連絡してください。"),
-        format!("This account is locked for a while after repeated failed sign-ins. Try again in about {minutes} minutes, or ask an administrator."),
+        format!("サインインの失敗が続いたため、このアカウントは {seconds} 秒待ってから試せます。パスワードがわからない場合は管理者に連絡してください。"),
+        format!("After repeated failed sign-ins this account can be tried again in {seconds} s. If you do not know the password, ask an administrator."),
     )
 }
 
-/// Counts a failure against the account (and locks it when the limit is reached).
-async fn count_failure(state: &AppState, user: &User) -> AppResult<bool> {
-    let until = format_timestamp(
-        state.store.clock().now() + Duration::minutes(state.config.lockout_minutes),
-    );
+/// The wait after the `failures`-th failure in a row: none up to the free failures, then 1 s,
+/// doubling, up to the configured most.
+fn delay_after(state: &AppState, failures: i64) -> Option<i64> {
+    let over = failures - state.config.max_failed_logins;
+    (over >= 0).then(|| {
+        let doubled = 1i64.checked_shl(over.min(30) as u32).unwrap_or(i64::MAX);
+        doubled.min(state.config.max_delay_seconds.max(1))
+    })
+}
+
+/// Counts a failure against the account, with the wait it now asks for.
+async fn count_failure(state: &AppState, user: &User) -> AppResult<()> {
+    let not_before = delay_after(state, user.failed_logins + 1)
+        .map(|seconds| format_timestamp(state.store.clock().now() + Duration::seconds(seconds)));
     let mut tx = state
         .store
         .write(&Actor::user(user.id, user.email.clone()))
         .await?;
-    let locked = tx
-        .record_failed_login(user, state.config.max_failed_logins, &until)
-        .await?;
+    tx.record_failed_login(user, not_before.as_deref()).await?;
     tx.commit().await?;
-    Ok(locked)
+    Ok(())
+}
+
+/// The client's address: the TCP peer, or, when the peer is a trusted reverse proxy, the last
+/// address in `X-Forwarded-For` that is not one of the trusted proxies (what a client writes
+/// there itself comes before it and is not believed).
+pub fn client_address(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .filter_map(|part| part.trim().parse::<std::net::IpAddr>().ok())
+        .rev()
+        .find(|address| !trusted.contains(address))
+        .unwrap_or(peer)
 }
 
 pub async fn login(
@@ -118,20 +151,22 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> AppResult<Response> {
-    let address = peer.ip();
-    if state.throttle.is_blocked(address) {
-        return Ok(refused(
-            ctx,
-            &form,
-            StatusCode::TOO_MANY_REQUESTS,
-            "この端末からのサインイン失敗が多すぎます。しばらく待ってから再度お試しください。",
-            "Too many failed sign-ins from this address. Wait a while and try again.",
-        ));
-    }
+    let address = client_address(peer.ip(), &headers, &state.config.trusted_proxies);
     let email = form.email.trim().to_lowercase();
     let user = match state.store.user_by_email(&email).await {
         Ok(user) if user.active => user,
         Ok(_) | Err(StoreError::NotFound) => {
+            // Only attempts with unknown e-mails are throttled by address: behind a reverse
+            // proxy every user shares one, and a stranger's guesses must not stop them.
+            if state.throttle.is_blocked(address) {
+                return Ok(refused(
+                    ctx,
+                    &form,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "この端末からのサインイン失敗が多すぎます。しばらく待ってから再度お試しください。",
+                    "Too many failed sign-ins from this address. Wait a while and try again.",
+                ));
+            }
             auth::password::verify_dummy(&form.password);
             state.throttle.record_failure(address);
             let detail = serde_json::json!({"email": email, "reason": "unknown_user", "address": address.to_string()});
@@ -152,17 +187,18 @@ pub async fn login(
         }
         Err(e) => return Err(e.into()),
     };
-    if is_locked(&state, &user) {
-        state.throttle.record_failure(address);
-        let (ja, en) = locked_message(&state);
-        return Ok(refused(ctx, &form, StatusCode::TOO_MANY_REQUESTS, &ja, &en));
+    let wait = wait_seconds(&state, &user);
+    if wait > 0 {
+        // Not counted and not written: waiting out the delay is all it takes.
+        let (ja, en) = wait_message(wait);
+        let mut response = refused(ctx, &form, StatusCode::TOO_MANY_REQUESTS, &ja, &en);
+        if let Ok(value) = header::HeaderValue::from_str(&wait.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return Ok(response);
     }
     if !auth::password::verify(&user.password_hash, &form.password) {
-        state.throttle.record_failure(address);
-        if count_failure(&state, &user).await? {
-            let (ja, en) = locked_message(&state);
-            return Ok(refused(ctx, &form, StatusCode::TOO_MANY_REQUESTS, &ja, &en));
-        }
+        count_failure(&state, &user).await?;
         return Ok(refused(
             ctx,
             &form,
@@ -235,14 +271,18 @@ pub async fn second_factor(
     };
     let user = &principal.user;
     let session = principal.session.clone().unwrap_or_default();
-    if is_locked(&state, user) {
-        state.store.delete_session(&session).await?;
-        let (ja, en) = locked_message(&state);
-        let form = LoginForm {
-            email: user.email.clone(),
-            ..Default::default()
-        };
-        return Ok(refused(ctx, &form, StatusCode::TOO_MANY_REQUESTS, &ja, &en));
+    let wait = wait_seconds(&state, user);
+    if wait > 0 {
+        // Codes are guessed as passwords are: the same growing wait, never a lockout.
+        let (ja, en) = wait_message(wait);
+        let message = Some(ctx.t(&ja, &en).to_string());
+        let mut response = render(&SecondFactorPage {
+            ctx,
+            next: form.next,
+            message,
+        });
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(response);
     }
     let unix = state.store.clock().now().timestamp().max(0) as u64;
     let secret = user.totp_secret.clone().unwrap_or_default();
@@ -264,11 +304,7 @@ pub async fn second_factor(
     };
     let Some(method) = method else {
         drop(tx);
-        let locked = count_failure(&state, user).await?;
-        if locked {
-            state.store.delete_session(&session).await?;
-            return Ok(Redirect::to("/login").into_response());
-        }
+        count_failure(&state, user).await?;
         let message = Some(
             ctx.t(
                 "確認コードが正しくありません。認証アプリの最新の6桁を入力してください。",
@@ -316,4 +352,32 @@ pub async fn logout_everywhere(
     let secure = state.config.secure_cookies;
     let cookie = cookies::clear(&cookies::name(cookies::SESSION, secure), secure);
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_forwarded_address_counts_only_from_a_trusted_proxy() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
+        let peer = |p: &str| p.parse::<std::net::IpAddr>().unwrap();
+        // From the proxy: the last address it added (what the client wrote before is not believed).
+        assert_eq!(
+            client_address(proxy, &headers, &[proxy]),
+            peer("198.51.100.7")
+        );
+        // From anyone else, or with no proxy configured: the peer itself.
+        assert_eq!(
+            client_address(peer("192.0.2.1"), &headers, &[proxy]),
+            peer("192.0.2.1")
+        );
+        assert_eq!(client_address(proxy, &headers, &[]), proxy);
+        assert_eq!(client_address(proxy, &HeaderMap::new(), &[proxy]), proxy);
+    }
 }
