@@ -96,4 +96,32 @@ pub async fn device_import_preview(client: &Client, base: &str, dir: &std::path:
         .await
         .unwrap();
     assert!(summary.contains("新規 2"), "{summary}");
+
+    // A ledger with its own status words: the mapping screen opens on them; mapped, they read.
+    client
+        .goto(&format!("{facility}/devices/import"))
+        .await
+        .unwrap();
+    let words = dir.join("words.csv");
+    std::fs::write(
+        &words,
+        "管理番号,ホスト名,稼働状況\nW-1,UKE-11,現役\nW-2,UKE-12,倉庫保管\n",
+    )
+    .unwrap();
+    upload(client, &words, "#value-mapping").await;
+    click(client, "select[name='to_status_1'] option[value='稼働']").await;
+    click(client, "select[name='to_status_2'] option[value='予備']").await;
+    screenshot(client, "13d-device-value-mapping").await;
+    submit(client, "#mapping-preview", "#import-summary").await;
+    let summary = client
+        .find(Locator::Id("import-summary"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        summary.contains("新規 2") && summary.contains("エラー 0"),
+        "{summary}"
+    );
 }
