@@ -351,24 +351,33 @@ pub async fn upload(
     .await?;
     // Kept to be confirmed, or for the download of its problems when the page cannot list them
     // all (even when no row is valid).
+    // Kept also when every row failed but the file was read (problems at rows): a system's own
+    // word in every row is mapped on the screen, not fixed in the file.
     let unmapped = report.problems.iter().any(|p| p.code == "no_header");
-    let pending =
-        if report.records_in_file > 0 || report.problems.len() > LISTED_PROBLEMS || unmapped {
-            Some(
-                state
-                    .store
-                    .save_pending_import(
-                        fctx.facility.id,
-                        principal.user.id,
-                        ledger.slug(),
-                        &file_name,
-                        &bytes,
-                    )
-                    .await?,
-            )
-        } else {
-            None
-        };
+    let read_rows = report
+        .problems
+        .iter()
+        .any(|p| p.row > 0 && p.code != "no_header");
+    let pending = if report.records_in_file > 0
+        || report.problems.len() > LISTED_PROBLEMS
+        || unmapped
+        || read_rows
+    {
+        Some(
+            state
+                .store
+                .save_pending_import(
+                    fctx.facility.id,
+                    principal.user.id,
+                    ledger.slug(),
+                    &file_name,
+                    &bytes,
+                )
+                .await?,
+        )
+    } else {
+        None
+    };
     let columns = match pending {
         Some(_) => file_columns(&bytes, &file_name).await,
         None => Vec::new(),
