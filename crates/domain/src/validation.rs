@@ -184,3 +184,23 @@ mod tests {
         assert!(issue.message(Lang::En).contains("10"));
     }
 }
+
+/// The rows a list skips to show `page` (1-based) of `per_page`: never negative, and a page past
+/// any table (`?page=9223372036854775806`) is simply empty instead of an overflow.
+pub fn page_offset(page: i64, per_page: i64) -> i64 {
+    (page.max(1) - 1).saturating_mul(per_page.max(1))
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::page_offset;
+
+    #[test]
+    fn offsets_never_overflow_or_go_negative() {
+        assert_eq!(page_offset(1, 50), 0);
+        assert_eq!(page_offset(3, 50), 100);
+        assert_eq!(page_offset(-5, 50), 0);
+        assert_eq!(page_offset(i64::MAX, 50), i64::MAX);
+        assert_eq!(page_offset(9_223_372_036_854_775_806, 1000), i64::MAX);
+    }
+}

@@ -192,7 +192,7 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM facility_summaries WHERE {clause} ORDER BY {} LIMIT {per_page} OFFSET {}",
             query.sort.order_by(query.reverse),
-            (page - 1) * per_page
+            mimamori_domain::validation::page_offset(page, per_page)
         );
         let mut select = sqlx::query(&sql).bind(query.organisation_id);
         for arg in &args {

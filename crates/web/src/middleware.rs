@@ -15,8 +15,15 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let fallback_lang = request_lang(request.headers(), None);
     let response = next.run(request).await;
-    let Some(body) = response.extensions().get::<ErrorBody>().cloned() else {
-        return response;
+    let (response, body) = match response.extensions().get::<ErrorBody>().cloned() {
+        Some(body) => (response, body),
+        None if response.status().is_client_error() || response.status().is_server_error() => {
+            match framework_error(response).await {
+                Ok((response, body)) => (response, body),
+                Err(response) => return response,
+            }
+        }
+        None => return response,
     };
     let lang = response
         .extensions()
@@ -42,6 +49,47 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
             .insert(header::WWW_AUTHENTICATE, location.clone());
     }
     rendered
+}
+
+/// An error axum itself answered (a body that is not JSON, a query or path that does not parse,
+/// an unsupported media type, an unknown route or method) in the product's own error format
+/// instead of English plain text. Errors with a body of another kind are left as they are.
+async fn framework_error(response: Response) -> Result<(Response, ErrorBody), Response> {
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !plain {
+        return Err(response);
+    }
+    let status = response.status();
+    let (parts, body) = response.into_parts();
+    let detail = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let (code, ja, en) = match status.as_u16() {
+        404 => ("not_found", "ページまたはデータが見つかりません。", "Not found."),
+        405 => ("method_not_allowed", "この操作はこのアドレスでは使えません。", "This method is not allowed here."),
+        413 => ("too_large", "送信データが大きすぎます。", "The request is too large."),
+        415 => ("unsupported_media_type", "送信データの形式（Content-Type）が正しくありません。JSON は application/json で送ってください。", "Unsupported content type: send JSON as application/json."),
+        422 => ("invalid_body", "送信データの内容が正しくありません。", "The request body is not valid."),
+        _ => ("bad_request", "リクエストの形式が正しくありません。", "The request is malformed."),
+    };
+    let detail = mimamori_domain::validation::cut(&detail, 300);
+    let en = if detail.is_empty() {
+        en.to_string()
+    } else {
+        format!("{en} ({detail})")
+    };
+    let body = ErrorBody {
+        code,
+        message_ja: ja.to_string(),
+        message_en: en,
+        fields: Vec::new(),
+    };
+    Ok((Response::from_parts(parts, axum::body::Body::empty()), body))
 }
 
 pub async fn security_headers(request: Request, next: Next) -> Response {

@@ -78,7 +78,7 @@ impl DeviceFilter {
     }
 
     pub fn offset(&self) -> i64 {
-        (self.page.max(1) - 1) * self.limit()
+        crate::validation::page_offset(self.page, self.limit())
     }
 
     pub fn limit(&self) -> i64 {

@@ -177,7 +177,10 @@ impl Store {
             .bind(status)
             .bind(unmatched)
             .bind(per_page)
-            .bind((filter.page.max(1) - 1) * per_page)
+            .bind(mimamori_domain::validation::page_offset(
+                filter.page,
+                per_page,
+            ))
             .fetch_all(&self.pool)
             .await?;
         let total = match crate::total_on_page(filter.page, per_page, rows.len()) {

@@ -334,7 +334,10 @@ impl Store {
         let per_page = filter.per_page.clamp(1, i64::MAX / 4);
         let rows = query
             .bind(per_page)
-            .bind((filter.page.max(1) - 1) * per_page)
+            .bind(mimamori_domain::validation::page_offset(
+                filter.page,
+                per_page,
+            ))
             .fetch_all(&self.pool)
             .await?;
         let total = match crate::total_on_page(filter.page, per_page, rows.len()) {

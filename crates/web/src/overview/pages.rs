@@ -107,7 +107,7 @@ impl OverviewPage {
     }
 
     fn next_page(&self) -> i64 {
-        self.page + 1
+        self.page.saturating_add(1)
     }
 
     fn previous_page(&self) -> i64 {
