@@ -24,10 +24,15 @@ fn main() -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MIMAMORI_LOG")
         // sqlx reports slow statements with their whole text (bulk INSERTs run to megabytes).
         .unwrap_or_else(|_| "info,sqlx=warn,sqlx::query=error".into());
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    // One JSON object a line for a log collector (`MIMAMORI_LOG_FORMAT=json`); text otherwise.
+    if std::env::var("MIMAMORI_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json")) {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     allocator::use_options(matches!(args.command, cli::Command::Serve { .. }));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -17,6 +17,7 @@ mod facilities;
 mod governance;
 pub mod incidents;
 mod members;
+pub mod metrics;
 mod middleware;
 pub mod overview;
 mod pages;
@@ -46,6 +47,7 @@ pub struct AppState {
     rules: routes::RuleMap,
     /// The key CSRF tokens are made with (kept in the settings table, read once).
     csrf_key: Arc<tokio::sync::OnceCell<String>>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -65,6 +67,7 @@ impl AppState {
             auth_cache: Default::default(),
             rules: Arc::new(rules),
             csrf_key: Default::default(),
+            metrics: Default::default(),
         }
     }
 
@@ -104,6 +107,10 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(middleware::render_errors))
         .layer(axum::middleware::from_fn(middleware::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count,
+        ))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

@@ -83,6 +83,7 @@ pub fn table() -> RouteTable {
     use Permission::*;
     RouteTable::new()
         .get("/healthz", Public, pages::healthz)
+        .get("/metrics", Public, crate::metrics::page)
         .get("/assets/{file}", Public, pages::asset)
         .get("/", Public, pages::home)
         .get("/setup", Public, auth::setup::form)

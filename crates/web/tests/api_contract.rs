@@ -105,3 +105,28 @@ async fn a_page_past_every_table_is_empty(backend: Backend) {
         assert_eq!(status, 200, "{path}");
     }
 }
+
+/// `/metrics` answers the Prometheus text format with the requests counted so far.
+#[tokio::test]
+async fn metrics_count_requests_in_the_prometheus_format() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let client = app.client();
+    for _ in 0..3 {
+        client.get("/healthz").await;
+    }
+    let response = client.get("/metrics").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let text = response.text().await.unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("mimamori_http_requests_total{method=\"GET\",status=\"2xx\"}"))
+        .expect(&text);
+    let count: u64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!(count >= 3, "{line}");
+    assert!(text.contains("mimamori_database_up 1"));
+    assert!(text.contains("process_resident_memory_bytes "));
+}

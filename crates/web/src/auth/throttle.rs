@@ -1,5 +1,5 @@
-//! Per-address throttling of failed sign-ins (in memory), beside the per-account lockout kept
-//! in the database. Guards against one address trying many accounts.
+//! Per-address throttling of failed sign-ins with unknown e-mails (in memory), beside the
+//! per-account wait kept in the database. Guards against one address trying many e-mails.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -32,6 +32,17 @@ impl AddressThrottle {
             return list.len() >= self.limit;
         }
         false
+    }
+
+    /// Failures within the window, over every address (for `/metrics`).
+    pub fn failures(&self) -> usize {
+        let Ok(map) = self.failures.lock() else {
+            return 0;
+        };
+        let window = self.window;
+        map.values()
+            .map(|list| list.iter().filter(|at| at.elapsed() < window).count())
+            .sum()
     }
 
     pub fn record_failure(&self, address: IpAddr) {
