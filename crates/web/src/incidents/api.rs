@@ -30,7 +30,7 @@ pub struct IncidentDto {
     #[schema(value_type = Vec<Object>)]
     pub clocks: serde_json::Value,
     /// With the detail only: timeline entries, first-response steps done, recorded reports.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub detail: Option<serde_json::Value>,
 }
 
