@@ -53,17 +53,7 @@ pub fn head(
         if index >= rows {
             return Ok(Flow::NextSheet);
         }
-        let at = match sheets.iter().position(|s| s.name == name) {
-            Some(at) => at,
-            None => {
-                sheets.push(Sheet {
-                    name: name.to_string(),
-                    rows: Vec::new(),
-                });
-                sheets.len() - 1
-            }
-        };
-        let sheet = &mut sheets[at];
+        let sheet = crate::table::sheet_named(&mut sheets, name);
         if sheet.rows.len() <= index {
             sheet.rows.resize_with(index + 1, Vec::new);
         }

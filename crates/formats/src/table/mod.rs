@@ -212,6 +212,21 @@ pub fn read_tables_within(
     collect_sheets(&mut file, sheet)
 }
 
+/// The sheet of `sheets` named `name`, added (with no rows) when there is none.
+pub(crate) fn sheet_named<'s>(sheets: &'s mut Vec<Sheet>, name: &str) -> &'s mut Sheet {
+    let at = match sheets.iter().rposition(|s| s.name == name) {
+        Some(at) => at,
+        None => {
+            sheets.push(Sheet {
+                name: name.to_string(),
+                rows: Vec::new(),
+            });
+            sheets.len() - 1
+        }
+    };
+    &mut sheets[at]
+}
+
 /// Every row of `file` (of `sheet` only, when given) held as [`Sheet`]s.
 pub fn collect_sheets(file: &mut TableFile, sheet: Option<&str>) -> Result<Vec<Sheet>, TableError> {
     let mut sheets: Vec<Sheet> = match sheet {
@@ -226,17 +241,7 @@ pub fn collect_sheets(file: &mut TableFile, sheet: Option<&str>) -> Result<Vec<S
             .collect(),
     };
     file.each_row(sheet, &mut |name, row, cells| {
-        let at = match sheets.iter().rposition(|s| s.name == name) {
-            Some(at) => at,
-            None => {
-                sheets.push(Sheet {
-                    name: name.to_string(),
-                    rows: Vec::new(),
-                });
-                sheets.len() - 1
-            }
-        };
-        let rows = &mut sheets[at].rows;
+        let rows = &mut sheet_named(&mut sheets, name).rows;
         if rows.len() <= row {
             rows.resize_with(row + 1, Vec::new);
         }

@@ -6,8 +6,10 @@
 use mimamori_domain::ledger::absent::Present;
 use mimamori_domain::ledger::device::Device;
 
-use super::device_writes::{completed_devices, device_counts, match_devices, ANALYZE_AFTER};
-use super::devices::{from_row, load_details, StoredDevice, COLUMNS};
+use super::device_writes::{
+    by_number, completed_devices, device_counts, match_devices, ANALYZE_AFTER,
+};
+use super::devices::{StoredDevice, COLUMNS};
 use super::import_plan::{ImportCounts, Match, LISTED_CHANGES};
 use crate::{Backend, Result, Store, WriteTx};
 
@@ -157,10 +159,5 @@ async fn stored_devices_numbered(
         .bind(serde_json::Value::from(numbers).to_string())
         .fetch_all(&mut *conn)
         .await?;
-    let mut stored = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
-    load_details(backend, conn, &mut stored).await?;
-    Ok(stored
-        .into_iter()
-        .map(|d| (d.device.management_no.clone(), d))
-        .collect())
+    by_number(backend, conn, &rows).await
 }

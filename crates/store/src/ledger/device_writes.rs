@@ -459,6 +459,15 @@ pub(crate) async fn stored_devices(
         .bind(facility_id)
         .fetch_all(&mut *conn)
         .await?;
+    by_number(backend, conn, &rows).await
+}
+
+/// Stored devices read as `rows`, with their details, by 管理番号.
+pub(crate) async fn by_number(
+    backend: Backend,
+    conn: &mut sqlx::AnyConnection,
+    rows: &[sqlx::any::AnyRow],
+) -> Result<HashMap<String, StoredDevice>> {
     let mut stored = rows.iter().map(from_row).collect::<Result<Vec<_>>>()?;
     load_details(backend, conn, &mut stored).await?;
     Ok(stored
