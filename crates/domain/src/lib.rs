@@ -8,6 +8,7 @@ pub mod bcp;
 pub mod checklist;
 pub mod clock;
 pub mod contacts;
+pub mod deadlines;
 pub mod facility;
 pub mod findings;
 pub mod governance;

@@ -14,7 +14,10 @@ use crate::i18n::Lang;
 pub enum SummaryStatus {
     /// Not computed yet (a new facility, just after start-up).
     Pending,
-    /// At least one high-severity finding.
+    /// Something urgent: an overdue deadline, a vulnerability exploited in the wild, or no
+    /// security officer.
+    Urgent,
+    /// At least one high-severity finding (nothing urgent).
     Attention,
     /// Findings, none of them high.
     Open,
@@ -23,11 +26,18 @@ pub enum SummaryStatus {
 }
 
 impl SummaryStatus {
-    pub const ALL: [SummaryStatus; 4] = [Self::Attention, Self::Open, Self::Clear, Self::Pending];
+    pub const ALL: [SummaryStatus; 5] = [
+        Self::Urgent,
+        Self::Attention,
+        Self::Open,
+        Self::Clear,
+        Self::Pending,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Pending => "pending",
+            Self::Urgent => "urgent",
             Self::Attention => "attention",
             Self::Open => "open",
             Self::Clear => "clear",
@@ -41,12 +51,20 @@ impl SummaryStatus {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             Self::Pending => lang.pick("未集計", "Not computed yet"),
+            Self::Urgent => lang.pick(
+                "至急（期限超過・悪用中の脆弱性・責任者不在）",
+                "Urgent (overdue, exploited vulnerability or no officer)",
+            ),
             Self::Attention => lang.pick("要対応（重要度高）", "Needs action (high)"),
             Self::Open => lang.pick("指摘あり", "Findings open"),
             Self::Clear => lang.pick("指摘なし", "No findings"),
         }
     }
 }
+
+/// Findings that make a facility urgent whatever else it has: a vulnerability exploited in the
+/// wild on a device in use, and no security officer appointed.
+const URGENT_RULES: [&str; 2] = ["device.exploited_vulnerability", "governance.appointments"];
 
 /// The counters of one facility on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -55,6 +73,8 @@ pub struct SummaryCounts {
     pub high: i64,
     pub medium: i64,
     pub low: i64,
+    /// Deadlines passed (see [`crate::deadlines`]).
+    pub overdue: i64,
     pub fiscal_year: i32,
     /// Items of the facility's own form answered はい / いいえ / 該当なし this fiscal year.
     pub checklist_answered: i64,
@@ -74,7 +94,17 @@ impl SummaryCounts {
             count(Severity::Medium),
             count(Severity::Low),
         );
-        let status = if high > 0 {
+        let overdue = crate::deadlines::due_items(facts)
+            .iter()
+            .filter(|d| d.overdue)
+            .count() as i64;
+        let urgent = overdue > 0
+            || findings
+                .iter()
+                .any(|f| URGENT_RULES.contains(&f.rule.as_str()));
+        let status = if urgent {
+            SummaryStatus::Urgent
+        } else if high > 0 {
             SummaryStatus::Attention
         } else if medium + low > 0 {
             SummaryStatus::Open
@@ -87,6 +117,7 @@ impl SummaryCounts {
             high,
             medium,
             low,
+            overdue,
             fiscal_year: facts.fiscal_year,
             checklist_answered: answered.min(checklist_total) as i64,
             checklist_total: checklist_total as i64,
@@ -155,6 +186,18 @@ mod tests {
         let counts = SummaryCounts::of(&f, &mixed, 0);
         assert_eq!(counts.status, SummaryStatus::Attention);
         assert_eq!((counts.high, counts.medium, counts.low), (1, 1, 1));
+        let mut exploited = finding(Severity::High);
+        exploited.rule = "device.exploited_vulnerability".into();
+        let counts = SummaryCounts::of(&f, &[finding(Severity::High), exploited], 0);
+        assert_eq!(counts.status, SummaryStatus::Urgent);
+    }
+
+    #[test]
+    fn an_overdue_deadline_makes_a_facility_urgent_without_any_high_finding() {
+        let mut f = facts(&[Some(Answer::No)]);
+        f.answers[0].target_on = NaiveDate::from_ymd_opt(2026, 11, 1);
+        let counts = SummaryCounts::of(&f, &[finding(Severity::Low)], 0);
+        assert_eq!((counts.status, counts.overdue), (SummaryStatus::Urgent, 1));
     }
 
     #[test]

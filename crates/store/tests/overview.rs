@@ -98,9 +98,9 @@ async fn summaries_are_computed_from_the_findings_and_go_stale_on_writes(backend
                 count(Severity::Low)
             )
         );
-        // No security officer on a new facility: a high finding.
+        // No security officer on a new facility: a high finding, and urgent.
         assert!(row.findings_high > 0);
-        assert_eq!(row.status, SummaryStatus::Attention);
+        assert_eq!(row.status, SummaryStatus::Urgent);
         assert_eq!(row.fiscal_year, Some(2026));
         assert_eq!(row.pending_changes, 0);
         assert_eq!(row.ledger_confirmed_on, None);
@@ -206,7 +206,7 @@ async fn overview_filters_sorts_and_pages(backend: Backend) {
             .unwrap()
             .1
     };
-    assert_eq!(count(&page, SummaryStatus::Attention), 1);
+    assert_eq!(count(&page, SummaryStatus::Urgent), 1);
     assert_eq!(count(&page, SummaryStatus::Pending), 1);
     q.status = Some(SummaryStatus::Pending);
     let page = store.overview(&q).await.unwrap();
@@ -215,7 +215,7 @@ async fn overview_filters_sorts_and_pages(backend: Backend) {
         (vec!["C02".to_string()], 1)
     );
     // The per-status counts ignore the status filter, so the other choices stay visible.
-    assert_eq!(count(&page, SummaryStatus::Attention), 1);
+    assert_eq!(count(&page, SummaryStatus::Urgent), 1);
 
     let mut q = query(org);
     q.q = Some("h0".into());
@@ -232,7 +232,7 @@ async fn overview_filters_sorts_and_pages(backend: Backend) {
     assert!(
         rows[..2]
             .iter()
-            .all(|r| r.status == SummaryStatus::Attention),
+            .all(|r| r.status == SummaryStatus::Urgent),
         "{rows:?}"
     );
     assert!(rows[0].findings_high >= rows[1].findings_high);

@@ -6,7 +6,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use mimamori_domain::clock::{fiscal_year, fiscal_year_label_ja};
-use mimamori_domain::governance::governance_findings;
 
 use crate::auth::{Principal, SignedIn};
 use crate::error::{AppError, AppResult};
@@ -54,37 +53,13 @@ pub async fn home(
     Ok(Redirect::to("/login").into_response())
 }
 
-/// The navigation's 台帳: straight to the device ledger when the user has one facility.
-pub async fn ledgers(
-    State(state): State<AppState>,
-    SignedIn(principal): SignedIn,
-) -> AppResult<Response> {
-    let today = state.store.clock().today_jst().to_string();
-    let facilities: Vec<_> = state
-        .store
-        .facilities_of_user(principal.user.id, &today)
-        .await?
-        .into_iter()
-        .filter(|f| principal.can(f, mimamori_domain::access::Action::ViewFacility))
-        .collect();
-    match facilities.as_slice() {
-        [only] => {
-            Ok(Redirect::to(&format!("/facilities/{}/devices", only.profile.code)).into_response())
-        }
-        _ => Ok(Redirect::to("/dashboard").into_response()),
-    }
+/// The navigation's 台帳: the device ledger of the user's facility (chosen when several).
+pub async fn ledgers() -> Response {
+    crate::facilities::choose::area_entry("devices")
 }
 
 pub async fn not_found() -> AppError {
     AppError::not_found()
-}
-
-pub struct FacilityCard {
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub beds: Option<i64>,
-    pub findings: Vec<String>,
 }
 
 #[derive(Template)]
@@ -92,7 +67,7 @@ pub struct FacilityCard {
 struct DashboardPage {
     ctx: PageCtx,
     fiscal_year: String,
-    facilities: Vec<FacilityCard>,
+    facilities: Vec<crate::facilities::status::FacilityStatus>,
     /// Facilities not shown as cards (see the overview).
     more: usize,
 }
@@ -116,29 +91,9 @@ pub async fn dashboard(
         .collect();
     let more = visible.len().saturating_sub(DASHBOARD_CARDS);
     for facility in visible.into_iter().take(DASHBOARD_CARDS) {
-        let appointments: Vec<_> = state
-            .store
-            .appointments(facility.id)
-            .await?
-            .into_iter()
-            .map(|a| a.appointment)
-            .collect();
-        let findings = governance_findings(
-            facility.profile.kind,
-            facility.profile.beds,
-            &appointments,
-            today,
-        )
-        .iter()
-        .map(|f| f.message(ctx.lang))
-        .collect();
-        facilities.push(FacilityCard {
-            code: facility.profile.code.clone(),
-            name: facility.profile.name.clone(),
-            kind: facility.profile.kind.label(ctx.lang).to_string(),
-            beds: facility.profile.beds,
-            findings,
-        });
+        facilities.push(
+            crate::facilities::status::facility_status(&state.store, &facility, ctx.lang).await?,
+        );
     }
     let year = fiscal_year(today);
     let fiscal_year = ctx

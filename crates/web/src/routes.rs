@@ -104,6 +104,7 @@ pub fn table() -> RouteTable {
         .post("/account/totp", Public, auth::enrol::confirm)
         .get("/dashboard", SignedIn, pages::dashboard)
         .get("/ledgers", SignedIn, pages::ledgers)
+        .get("/choose", SignedIn, crate::facilities::choose::choose)
         .get("/overview", Organisation(ViewFacility), overview::pages::page)
         .get("/facilities/new", Organisation(AdministerOrganisation), facilities::pages::new_form)
         .post("/facilities", Organisation(AdministerOrganisation), facilities::pages::create)

@@ -23,6 +23,38 @@ pub struct PageCtx {
     pub can_audit: bool,
     /// Holds an organisation-wide role that may view facilities (the overview).
     pub can_overview: bool,
+    /// The facility the page belongs to, if any: the navigation then leads to its areas.
+    pub facility: Option<CurrentFacility>,
+}
+
+/// The facility of a facility page and the area of it the page is in.
+#[derive(Debug, Clone)]
+pub struct CurrentFacility {
+    pub code: String,
+    pub name: String,
+    /// `devices`, `registers/vendors`, `checklist` … (empty on the facility's overview).
+    pub area: String,
+}
+
+impl CurrentFacility {
+    /// The facility switcher's link: the same area, in a facility to be chosen.
+    pub fn switch_link(&self) -> String {
+        format!("/choose?area={}", self.area)
+    }
+}
+
+/// The area of a facility path's rest (`devices/12/edit` → `devices`,
+/// `registers/vendors/3` → `registers/vendors`): the part that exists in every facility.
+pub fn area_of(rest: &str) -> String {
+    let mut parts = rest.split('/').filter(|p| !p.is_empty());
+    match parts.next() {
+        None => String::new(),
+        Some("registers") => match parts.next() {
+            Some(kind) => format!("registers/{kind}"),
+            None => "registers".into(),
+        },
+        Some(first) => first.to_string(),
+    }
 }
 
 impl PageCtx {
@@ -39,6 +71,15 @@ impl PageCtx {
     /// The language, for `label(ctx.l())` calls in templates.
     pub fn l(&self) -> Lang {
         self.lang
+    }
+
+    /// Where the navigation's area leads: the current facility's area, else the area's entry
+    /// (the only facility's area, or a choice of facility).
+    pub fn area_link(&self, area: &str) -> String {
+        match &self.facility {
+            Some(f) => format!("/facilities/{}/{area}", f.code),
+            None => format!("/choose?area={area}"),
+        }
     }
 
     pub fn is_en(&self) -> bool {
@@ -76,6 +117,19 @@ impl FromRequestParts<AppState> for PageCtx {
             can_audit: complete.is_some_and(|p| p.organisation_for(Action::ViewAudit).is_some()),
             can_overview: complete
                 .is_some_and(|p| p.organisation_for(Action::ViewFacility).is_some()),
+            facility: parts.extensions.get::<crate::auth::FacilityCtx>().map(|f| {
+                let code = &f.facility.profile.code;
+                let rest = parts
+                    .uri
+                    .path()
+                    .strip_prefix(&format!("/facilities/{code}"))
+                    .unwrap_or_default();
+                CurrentFacility {
+                    code: code.clone(),
+                    name: f.facility.profile.name.clone(),
+                    area: area_of(rest),
+                }
+            }),
         })
     }
 }
@@ -148,6 +202,7 @@ impl ErrorPage {
             can_administer: false,
             can_audit: false,
             can_overview: false,
+            facility: None,
         };
         Self {
             ctx,

@@ -26,8 +26,8 @@ use crate::AppState;
 const PER_PAGE: i64 = 50;
 
 /// The menu's 「アカウント」.
-pub async fn entry(state: State<AppState>, signed_in: SignedIn) -> AppResult<Response> {
-    crate::checklist::pages::facility_entry(state, signed_in, "accounts").await
+pub async fn entry() -> axum::response::Response {
+    crate::facilities::choose::area_entry("accounts")
 }
 
 /// The findings of the account rules.

@@ -468,29 +468,7 @@ pub async fn roll_over(
     .into_response())
 }
 
-/// The navigation entry: the user's only facility's checklist, or the dashboard to choose one.
-pub async fn entry(state: State<AppState>, signed_in: SignedIn) -> AppResult<Response> {
-    facility_entry(state, signed_in, "checklist").await
-}
-
-/// A feature's menu entry: the feature page of the user's only facility, else the dashboard
-/// (which lists the facilities).
-pub async fn facility_entry(
-    State(state): State<AppState>,
-    SignedIn(principal): SignedIn,
-    feature: &str,
-) -> AppResult<Response> {
-    let today = state.store.clock().today_jst().to_string();
-    let facilities: Vec<_> = state
-        .store
-        .facilities_of_user(principal.user.id, &today)
-        .await?
-        .into_iter()
-        .filter(|f| principal.can(f, Action::ViewFacility))
-        .collect();
-    Ok(match facilities.as_slice() {
-        [only] => Redirect::to(&format!("/facilities/{}/{feature}", only.profile.code)),
-        _ => Redirect::to("/dashboard"),
-    }
-    .into_response())
+/// The navigation entry: the user's only facility's checklist, or a choice of facility.
+pub async fn entry() -> Response {
+    crate::facilities::choose::area_entry("checklist")
 }

@@ -1,4 +1,6 @@
 //! Facilities: profile pages and API.
 
 pub mod api;
+pub mod choose;
 pub mod pages;
+pub mod status;

@@ -4,7 +4,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use mimamori_domain::access::Action;
 use mimamori_domain::facility::{FacilityInput, FacilityKind};
-use mimamori_domain::governance::governance_findings;
 use mimamori_domain::Issues;
 use mimamori_store::facilities::Facility;
 use mimamori_store::governance::StoredAppointment;
@@ -108,7 +107,7 @@ struct ShowPage {
     facility: Facility,
     kind: String,
     roles: Vec<String>,
-    findings: Vec<String>,
+    status: super::status::FacilityStatus,
     appointments: Vec<StoredAppointment>,
     can_edit: bool,
     can_members: bool,
@@ -128,16 +127,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let today = state.store.clock().today_jst();
     let appointments = state.store.appointments(fctx.facility.id).await?;
-    let plain: Vec<_> = appointments.iter().map(|a| a.appointment.clone()).collect();
-    let findings = governance_findings(
-        fctx.facility.profile.kind,
-        fctx.facility.profile.beds,
-        &plain,
-        today,
-    )
-    .iter()
-    .map(|f| f.message(ctx.lang))
-    .collect();
+    let status = super::status::facility_status(&state.store, &fctx.facility, ctx.lang).await?;
     let allows = |action| fctx.roles.iter().any(|r| r.allows(action));
     let page = ShowPage {
         kind: fctx.facility.profile.kind.label(ctx.lang).to_string(),
@@ -146,7 +136,7 @@ pub async fn show(
             .iter()
             .map(|r| r.label(ctx.lang).to_string())
             .collect(),
-        findings,
+        status,
         appointments: appointments
             .into_iter()
             .filter(|a| a.appointment.is_current(today))

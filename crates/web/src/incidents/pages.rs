@@ -25,8 +25,8 @@ use crate::view::{render, render_form, FormErrors, PageCtx};
 use crate::AppState;
 
 /// The menu's 「インシデント対応」: the facility's preparedness hub.
-pub async fn entry(state: State<AppState>, signed_in: SignedIn) -> AppResult<Response> {
-    crate::checklist::pages::facility_entry(state, signed_in, "preparedness").await
+pub async fn entry() -> axum::response::Response {
+    crate::facilities::choose::area_entry("preparedness")
 }
 
 fn base(facility: &Facility) -> String {
