@@ -230,9 +230,7 @@ async fn overview_filters_sorts_and_pages(backend: Backend) {
     q.sort = OverviewSort::Findings;
     let rows = store.overview(&q).await.unwrap().rows;
     assert!(
-        rows[..2]
-            .iter()
-            .all(|r| r.status == SummaryStatus::Urgent),
+        rows[..2].iter().all(|r| r.status == SummaryStatus::Urgent),
         "{rows:?}"
     );
     assert!(rows[0].findings_high >= rows[1].findings_high);

@@ -145,10 +145,10 @@ async fn the_switcher_keeps_the_area_across_facilities(backend: Backend) {
             "devices",
         ),
         (
-            format!("/facilities/C2/registers/vendors"),
+            "/facilities/C2/registers/vendors".to_string(),
             "registers/vendors",
         ),
-        (format!("/facilities/C2/checklist"), "checklist"),
+        ("/facilities/C2/checklist".to_string(), "checklist"),
     ] {
         let response = client.get(&path).await;
         assert_eq!(response.status(), 200, "{path}");
