@@ -5,4 +5,5 @@
 pub mod export;
 pub mod feeds;
 pub mod import;
+pub mod overview;
 pub mod vulnerabilities;

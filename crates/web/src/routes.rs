@@ -106,6 +106,7 @@ pub fn table() -> RouteTable {
         .get("/ledgers", SignedIn, pages::ledgers)
         .get("/choose", SignedIn, crate::facilities::choose::choose)
         .get("/overview", Organisation(ViewFacility), overview::pages::page)
+        .get("/overview/export", Organisation(ViewFacility), overview::pages::export)
         .get("/facilities/new", Organisation(AdministerOrganisation), facilities::pages::new_form)
         .post("/facilities", Organisation(AdministerOrganisation), facilities::pages::create)
         .get("/facilities/{code}", Facility(ViewFacility), facilities::pages::show)

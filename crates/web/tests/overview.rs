@@ -141,3 +141,60 @@ async fn overview_page_and_api_list_the_organisation(backend: Backend) {
     let dashboard = client.get("/dashboard").await.text().await.unwrap();
     assert!(!dashboard.contains("href=\"/overview\""));
 }
+
+backend_tests!(the_overview_exports_every_matching_facility);
+
+/// The export holds every facility matching the filters (not only the page shown), in Japanese.
+async fn the_overview_exports_every_matching_facility(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    for n in 0..60 {
+        let mut profile = mimamori_testkit::facility_profile(&format!("K{n:03}"), "くすのき診療所");
+        profile.kind = FacilityKind::Clinic;
+        profile.beds = None;
+        tx.create_facility(app.organisation_id, &profile)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    app.store
+        .refresh_pending_summaries(app.store.clock().today_jst(), 1000)
+        .await
+        .unwrap();
+    let admin = app
+        .user("admin@example.jp", Role::Administrator, None)
+        .await;
+    let client = app.sign_in(&admin).await;
+    let page = client
+        .get("/overview?kind=clinic&per_page=10")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("/overview/export?"), "{page}");
+    let response = client
+        .get("/overview/export?kind=clinic&format=csv&sort=code")
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("overview.csv"));
+    let body = response.text().await.unwrap();
+    let lines: Vec<&str> = body.lines().filter(|l| l.starts_with("K0")).collect();
+    assert_eq!(lines.len(), 60, "{body}");
+    assert!(
+        lines[0].starts_with("K000,くすのき診療所,診療所"),
+        "{}",
+        lines[0]
+    );
+    assert!(body.contains("施設コード,施設名"));
+    assert!(!body.contains("テスト病院"), "the filter holds");
+    let xlsx = client.get("/overview/export?format=xlsx").await;
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    assert_eq!(
+        client.get("/overview/export?format=pdf").await.status(),
+        400
+    );
+}

@@ -7,6 +7,7 @@ use mimamori_domain::clock::fiscal_year_label_ja;
 use mimamori_domain::facility::FacilityKind;
 use mimamori_domain::overview::SummaryStatus;
 use mimamori_store::overview::{FacilitySummary, OverviewSort};
+use serde::Deserialize;
 
 use super::{organisation_of, OverviewParams};
 use crate::auth::SignedIn;
@@ -106,6 +107,15 @@ impl OverviewPage {
         }
     }
 
+    fn export_link(&self, format: &str) -> String {
+        format!(
+            "/overview/export?{}&sort={}&desc={}&format={format}",
+            self.params.filter_string(),
+            self.params.sort,
+            self.params.desc
+        )
+    }
+
     fn next_page(&self) -> i64 {
         self.page.saturating_add(1)
     }
@@ -144,4 +154,27 @@ pub async fn page(
         pages,
         ctx,
     }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    encoding: String,
+}
+
+/// `GET /overview/export`: the facilities matching the page's filters as XLSX or CSV.
+pub async fn export(
+    State(state): State<AppState>,
+    SignedIn(principal): SignedIn,
+    Query(params): Query<OverviewParams>,
+    Query(file): Query<ExportQuery>,
+) -> AppResult<Response> {
+    use crate::devices::export::Attachment;
+    let organisation_id = organisation_of(&principal)?;
+    let query = params.query(organisation_id)?;
+    let format = crate::devices::export::parse_format(&file.format, &file.encoding)?;
+    let exported = mimamori_app::overview::export(&state.store, &query, format).await?;
+    Ok(exported.attachment("overview"))
 }
