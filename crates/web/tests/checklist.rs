@@ -163,9 +163,21 @@ async fn answer_validate_evidence_and_lock(backend: Backend) {
         403
     );
     let officer = client(&app, Role::SecurityOfficer, "officer@example.jp").await;
+    // Items are unanswered: signing off asks first, listing them, and locks nothing yet.
+    let asked = officer.post_form(&format!("{page}/sign-off"), &[]).await;
+    assert_eq!(asked.status(), 200);
+    let html = asked.text().await.unwrap();
+    assert!(html.contains("未回答の項目があります"), "{html}");
+    assert!(html.contains(&format!("href=\"{page}#item-")), "{html}");
+    assert!(html.contains("name=\"incomplete\" value=\"1\""));
+    let still = clerk.get(&page).await.text().await.unwrap();
+    assert!(
+        !still.contains("承認済み（ロック中）"),
+        "not locked by asking"
+    );
     assert_eq!(
         officer
-            .post_form(&format!("{page}/sign-off"), &[])
+            .post_form(&format!("{page}/sign-off"), &[("incomplete", "1")])
             .await
             .status(),
         303

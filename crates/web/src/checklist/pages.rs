@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::{facility_findings, load_view, own_form, own_key, record_link, AssessmentView};
 use crate::auth::{FacilityCtx, SignedIn};
 use crate::error::{AppError, AppResult};
-use crate::view::{render_form, FormErrors, PageCtx};
+use crate::view::{render, render_form, FormErrors, PageCtx};
 use crate::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -403,21 +403,65 @@ pub async fn validate_answer(
     Ok(input.validate(&item, assessment.fiscal_year))
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct SignOffForm {
+    /// Set by the confirmation page: sign off although items are unanswered.
+    #[serde(default)]
+    pub incomplete: String,
+}
+
+/// Items not answered yet, listed before an incomplete assessment is signed off.
+pub struct Unanswered {
+    pub number: String,
+    pub text: String,
+    pub link: String,
+}
+
+#[derive(Template)]
+#[template(path = "checklist/sign_off_confirm.html")]
+struct SignOffConfirmPage {
+    ctx: PageCtx,
+    base: String,
+    total: usize,
+    unanswered: Vec<Unanswered>,
+}
+
+/// Signs off (locks) the assessment; with items unanswered it first asks, listing them.
 pub async fn sign_off(
     State(state): State<AppState>,
+    ctx: PageCtx,
     SignedIn(principal): SignedIn,
     Extension(fctx): Extension<FacilityCtx>,
     Path((_, id)): Path<(String, i64)>,
+    Form(form): Form<SignOffForm>,
 ) -> AppResult<Response> {
     let assessment = state.store.assessment(fctx.facility.id, id).await?;
+    let base = format!("/facilities/{}/checklist/{id}", fctx.facility.profile.code);
+    if form.incomplete != "1" {
+        let view = load_view(&state.store, assessment.clone(), None, None).await?;
+        let unanswered: Vec<Unanswered> = view
+            .items
+            .iter()
+            .filter(|iv| iv.answer.as_ref().and_then(|a| a.answer).is_none())
+            .map(|iv| Unanswered {
+                number: iv.item.display_number(ctx.lang),
+                text: iv.item.display_text(ctx.lang),
+                link: format!("{base}#item-{}", iv.item.key),
+            })
+            .collect();
+        if !unanswered.is_empty() {
+            return Ok(render(&SignOffConfirmPage {
+                total: view.items.len(),
+                ctx,
+                base,
+                unanswered,
+            }));
+        }
+    }
     let mut tx = state.store.write(&principal.actor()).await?;
     tx.sign_off(&assessment).await?;
     tx.commit().await?;
-    Ok(Redirect::to(&format!(
-        "/facilities/{}/checklist/{id}",
-        fctx.facility.profile.code
-    ))
-    .into_response())
+    Ok(Redirect::to(&base).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
