@@ -185,9 +185,11 @@ pub async fn new_form(
     values.insert(
         "discovered_at".to_string(),
         super::now_jst(&state.store)
-            .format("%Y-%m-%dT%H:%M")
+            .format("%Y-%m-%d %H:%M")
             .to_string(),
     );
+    // What the register stores when nothing is chosen; the most severe is chosen on purpose.
+    values.insert("severity".to_string(), "medium".to_string());
     let action = base(&fctx.facility);
     form_page(
         &state,
