@@ -3,6 +3,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod audit_labels;
 pub mod backups;
 pub mod bcp;
 pub mod checklist;

@@ -171,3 +171,44 @@ async fn the_switcher_keeps_the_area_across_facilities(backend: Backend) {
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/facilities/C2/accounts");
 }
+
+backend_tests!(the_audit_log_reads_in_the_users_language);
+
+/// Actions and records are named in Japanese for a Japanese user, not by their codes.
+async fn the_audit_log_reads_in_the_users_language(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let device = DeviceInput {
+        management_no: "PC-02".into(),
+        status: "稼働".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap()
+    .device;
+    let mut tx = app.store.write(&Actor::system("test")).await.unwrap();
+    tx.create_device(app.facility.id, &device).await.unwrap();
+    tx.commit().await.unwrap();
+    let admin = app
+        .user("admin@example.jp", Role::Administrator, None)
+        .await;
+    let client = app.sign_in(&admin).await;
+    let html = client.get("/audit").await.text().await.unwrap();
+    let rows = &html[html.find("<tbody>").unwrap()..];
+    assert!(rows.contains("<td>作成</td><td>機器"), "{rows}");
+    assert!(rows.contains("<td>サインイン</td>"), "{rows}");
+    for code in [
+        "<td>create</td>",
+        "<td>device",
+        "<td>sign_in</td>",
+        "<td>update</td>",
+    ] {
+        assert!(!rows.contains(code), "{code} shown as a code: {rows}");
+    }
+    let filtered = client
+        .get("/audit?action=create")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(filtered.contains("<option value=\"create\" selected>作成</option>"));
+}

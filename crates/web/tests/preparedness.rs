@@ -233,7 +233,10 @@ async fn an_incident_runs_its_clocks_from_registration_to_report(backend: Backen
     let form = text(&client, "/facilities/F1/incidents/new").await;
     assert!(form.contains("value=\"2026-11-21 10:00\""), "{form}");
     assert!(!form.contains("T10:00"));
-    assert!(form.contains("<option value=\"medium\" selected>"), "{form}");
+    assert!(
+        form.contains("<option value=\"medium\" selected>"),
+        "{form}"
+    );
     // A bad form keeps what was typed and names every problem.
     let response = client
         .post_form(

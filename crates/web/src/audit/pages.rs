@@ -22,6 +22,20 @@ struct AuditPage {
     next: Option<String>,
 }
 
+impl AuditPage {
+    fn action_label(&self, code: &str) -> &'static str {
+        mimamori_domain::audit_labels::action_label(code, self.ctx.l())
+    }
+
+    fn actions(&self) -> Vec<(&'static str, &'static str)> {
+        mimamori_domain::audit_labels::actions(self.ctx.l())
+    }
+
+    fn entity_label(&self, code: &str) -> String {
+        mimamori_domain::audit_labels::entity_label(code, self.ctx.l())
+    }
+}
+
 fn page(
     ctx: PageCtx,
     title: String,
