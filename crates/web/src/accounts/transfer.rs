@@ -37,19 +37,7 @@ pub async fn export(
     Ok(mimamori_app::export::accounts(store, actor, facility, system, format).await?)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ExportQuery {
-    #[serde(default)]
-    pub format: String,
-    #[serde(default)]
-    pub encoding: String,
-}
-
-impl ExportQuery {
-    pub fn export_format(&self) -> AppResult<ExportFormat> {
-        crate::devices::export::parse_format(&self.format, &self.encoding)
-    }
-}
+pub use crate::devices::export::FormatQuery as ExportQuery;
 
 pub async fn download(
     State(state): State<AppState>,

@@ -79,6 +79,21 @@ impl ExportQuery {
     }
 }
 
+/// The query of a download that only chooses the file's format (registers, accounts, overview).
+#[derive(Debug, Deserialize)]
+pub struct FormatQuery {
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub encoding: String,
+}
+
+impl FormatQuery {
+    pub fn export_format(&self) -> AppResult<ExportFormat> {
+        parse_format(&self.format, &self.encoding)
+    }
+}
+
 /// `format` (xlsx, the default, or csv) and `encoding` (utf-8 with BOM, the default, or cp932)
 /// of an export request.
 pub fn parse_format(format: &str, encoding: &str) -> Result<ExportFormat, AppError> {

@@ -7,7 +7,6 @@ use mimamori_domain::clock::fiscal_year_label_ja;
 use mimamori_domain::facility::FacilityKind;
 use mimamori_domain::overview::SummaryStatus;
 use mimamori_store::overview::{FacilitySummary, OverviewSort};
-use serde::Deserialize;
 
 use super::{organisation_of, OverviewParams};
 use crate::auth::SignedIn;
@@ -156,25 +155,17 @@ pub async fn page(
     }))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ExportQuery {
-    #[serde(default)]
-    format: String,
-    #[serde(default)]
-    encoding: String,
-}
-
 /// `GET /overview/export`: the facilities matching the page's filters as XLSX or CSV.
 pub async fn export(
     State(state): State<AppState>,
     SignedIn(principal): SignedIn,
     Query(params): Query<OverviewParams>,
-    Query(file): Query<ExportQuery>,
+    Query(file): Query<crate::devices::export::FormatQuery>,
 ) -> AppResult<Response> {
     use crate::devices::export::Attachment;
     let organisation_id = organisation_of(&principal)?;
     let query = params.query(organisation_id)?;
-    let format = crate::devices::export::parse_format(&file.format, &file.encoding)?;
+    let format = file.export_format()?;
     let exported = mimamori_app::overview::export(&state.store, &query, format).await?;
     Ok(exported.attachment("overview"))
 }

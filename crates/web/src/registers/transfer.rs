@@ -6,7 +6,6 @@ use axum::Extension;
 use mimamori_domain::ledger::register::RegisterSpec;
 use mimamori_store::facilities::Facility;
 use mimamori_store::{Actor, Store};
-use serde::Deserialize;
 
 use super::spec;
 use crate::auth::{FacilityCtx, SignedIn};
@@ -28,13 +27,7 @@ pub async fn export(
     Ok(mimamori_app::export::register(store, actor, facility, spec, format).await?)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ExportQuery {
-    #[serde(default)]
-    format: String,
-    #[serde(default)]
-    encoding: String,
-}
+use crate::devices::export::FormatQuery as ExportQuery;
 
 pub async fn download(
     State(state): State<AppState>,
@@ -44,7 +37,7 @@ pub async fn download(
     Query(query): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let spec = spec(&slug)?;
-    let format = crate::devices::export::parse_format(&query.format, &query.encoding)?;
+    let format = query.export_format()?;
     let exported = export(
         &state.store,
         &principal.actor(),
